@@ -1,0 +1,148 @@
+"""Prometheus metrics: what every service exposes at ``/metrics`` on its own port.
+
+Metric objects live at module level with a ``service`` label, so several
+service containers in one process (as in tests) share one registry. Labels
+hold bounded values only: service, method, event type, handler, outcome.
+"""
+import logging
+import time
+
+import eventlet
+from eventlet import wsgi
+from nameko.events import EventHandler
+from nameko.extensions import DependencyProvider
+from nameko.rpc import Rpc
+from prometheus_client import REGISTRY, Counter, Histogram, make_wsgi_app
+from prometheus_client.core import GaugeMetricFamily
+
+from .errors import LaomoError
+
+log = logging.getLogger(__name__)
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+RPC_REQUESTS = Counter(
+    "laomo_rpc_requests_total", "RPC calls handled, by method and outcome.",
+    ["service", "method", "outcome"])
+RPC_DURATION = Histogram(
+    "laomo_rpc_request_duration_seconds", "Time to handle an RPC call.",
+    ["service", "method"], buckets=LATENCY_BUCKETS)
+EVENTS_PUBLISHED = Counter(
+    "laomo_events_published_total", "Events the outbox relay published with a broker confirm.",
+    ["service", "event_type"])
+EVENTS_UNROUTABLE = Counter(
+    "laomo_events_unroutable_total", "Events the broker returned because no queue was bound.",
+    ["service", "event_type"])
+OUTBOX_PUBLISH_FAILURES = Counter(
+    "laomo_outbox_publish_failures_total", "Failed attempts to publish an outbox batch.",
+    ["service"])
+EVENTS_HANDLED = Counter(
+    "laomo_events_handled_total", "Events handled, by handler and outcome (ok, duplicate, failed).",
+    ["service", "handler", "outcome"])
+EVENTS_RETRIED = Counter(
+    "laomo_events_retried_total", "Failed event deliveries put back for another attempt.",
+    ["service", "handler"])
+EVENTS_DEAD_LETTERED = Counter(
+    "laomo_events_dead_lettered_total", "Events parked on a dead-letter queue after their last attempt.",
+    ["service", "handler"])
+HTTP_REQUESTS = Counter(
+    "laomo_http_requests_total", "HTTP requests, by route template, method and status.",
+    ["route", "method", "status"])
+HTTP_DURATION = Histogram(
+    "laomo_http_request_duration_seconds", "Time to answer an HTTP request.",
+    ["route", "method"], buckets=LATENCY_BUCKETS)
+
+
+def outcome_of(exc_info):
+    if exc_info is None:
+        return "ok"
+    exc = exc_info[1]
+    return exc.code if isinstance(exc, LaomoError) else "error"
+
+
+class Instrumentation(DependencyProvider):
+    """Counts and times every RPC worker; event outcomes are counted by the handler itself."""
+
+    def setup(self):
+        self.started = {}
+
+    def worker_setup(self, worker_ctx):
+        self.started[worker_ctx] = time.perf_counter()
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        started = self.started.pop(worker_ctx, None)
+        if started is None:
+            return
+        entrypoint = worker_ctx.entrypoint
+        service = worker_ctx.service_name
+        if isinstance(entrypoint, Rpc):
+            method = entrypoint.method_name
+            RPC_REQUESTS.labels(service, method, outcome_of(exc_info)).inc()
+            RPC_DURATION.labels(service, method).observe(time.perf_counter() - started)
+        elif isinstance(entrypoint, EventHandler) and exc_info is None:
+            pass  # counted by chassis.events, which knows duplicates from effects
+
+    def worker_teardown(self, worker_ctx):
+        self.started.pop(worker_ctx, None)
+
+
+class GaugeSources:
+    """Gauges read at scrape time from live state (outbox backlog, dead letters...).
+
+    One collector serves every source so that two service containers in one
+    process do not register the same metric names twice.
+    """
+
+    def __init__(self):
+        self.sources = {}  # key -> callable returning [(name, help, labels dict, value)]
+        REGISTRY.register(self)
+
+    def add(self, key, source):
+        self.sources[key] = source
+
+    def remove(self, key):
+        self.sources.pop(key, None)
+
+    def collect(self):
+        families = {}
+        for source in list(self.sources.values()):
+            try:
+                samples = source()
+            except Exception:  # a scrape must not fail because one source did
+                log.warning("metrics source failed", exc_info=True)
+                continue
+            for name, help_text, labels, value in samples:
+                family = families.get(name)
+                if family is None:
+                    family = families[name] = GaugeMetricFamily(name, help_text, labels=sorted(labels))
+                family.add_metric([labels[k] for k in sorted(labels)], value)
+        return list(families.values())
+
+    def describe(self):
+        return []  # names vary with the sources; do not make the registry call collect() at register time
+
+
+GAUGES = GaugeSources()
+
+
+class MetricsServer(DependencyProvider):
+    """Serves the process's metrics on ``METRICS_PORT`` (no server when it is 0 or unset)."""
+
+    def setup(self):
+        self.port = int(self.container.config.get("METRICS_PORT") or 0)
+        self.host = self.container.config.get("METRICS_HOST", "127.0.0.1")
+        self.socket = None
+
+    def start(self):
+        if not self.port:
+            return
+        self.socket = eventlet.listen((self.host, self.port))
+        app = make_wsgi_app()
+        self.container.spawn_managed_thread(
+            lambda: wsgi.server(self.socket, app, log_output=False), identifier="metrics-server")
+        log.info("metrics on http://%s:%s/metrics", self.host, self.port)
+
+    def stop(self):
+        if self.socket is not None:
+            self.socket.close()
+            self.socket = None

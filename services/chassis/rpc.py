@@ -1,0 +1,111 @@
+"""RPC: the entrypoint every service uses, and a client that never waits forever.
+
+nameko sends an RPC reply (and acks the request) *before* dependencies see
+the worker's result, so a commit failing after the reply would tell the
+caller "done" for a change that never happened. :class:`Rpc` settles the
+worker's unit of work first; a failed commit becomes the caller's error.
+
+nameko's in-service ``RpcProxy`` waits for a reply forever. :class:`RpcClient`
+waits ``RPC_TIMEOUT`` seconds at most and turns silence into
+:class:`ServiceTimeout`, an unknown service into :class:`ServiceUnavailable`.
+"""
+import time
+
+import eventlet
+from nameko.exceptions import UnknownService
+from nameko.rpc import MethodProxy, RpcProxy
+from nameko.rpc import Rpc as NamekoRpc
+
+from .errors import CLIENT_ERRORS, ServiceTimeout, ServiceUnavailable
+
+DEFAULT_RPC_TIMEOUT = 10.0
+
+
+def settle(worker_ctx, result, exc_info):
+    """Commit or roll back every transactional dependency of the worker, before replying."""
+    for provider in worker_ctx.container.dependencies:
+        settle_provider = getattr(provider, "settle", None)
+        if settle_provider is not None:
+            exc_info = settle_provider(worker_ctx, exc_info)
+    return (None if exc_info is not None else result), exc_info
+
+
+class Rpc(NamekoRpc):
+    def __init__(self, expected_exceptions=CLIENT_ERRORS, sensitive_arguments=(), **kwargs):
+        super().__init__(expected_exceptions=expected_exceptions,
+                         sensitive_arguments=sensitive_arguments, **kwargs)
+
+    def handle_result(self, message, worker_ctx, result, exc_info):
+        result, exc_info = settle(worker_ctx, result, exc_info)
+        return super().handle_result(message, worker_ctx, result, exc_info)
+
+
+rpc = Rpc.decorator
+
+
+class TimedReply:
+    """A reply due by a deadline fixed at call time, so parallel calls share one wait."""
+
+    def __init__(self, service_name, method_name, reply, timeout):
+        self.service_name = service_name
+        self.method_name = method_name
+        self.reply = reply
+        self.timeout = timeout
+        self.deadline = time.monotonic() + timeout
+
+    def result(self):
+        try:
+            with eventlet.Timeout(max(self.deadline - time.monotonic(), 0.001)):
+                return self.reply.result()
+        except eventlet.Timeout:
+            raise ServiceTimeout(
+                f"{self.service_name}.{self.method_name} did not answer within {self.timeout:g} s",
+                {"service": self.service_name, "method": self.method_name})
+
+
+class TimedMethodProxy:
+    def __init__(self, method_proxy, timeout):
+        self.method_proxy = method_proxy
+        self.timeout = timeout
+
+    def call_async(self, *args, **kwargs):
+        proxy = self.method_proxy
+        try:
+            reply = proxy.call_async(*args, **kwargs)
+        except UnknownService:
+            raise ServiceUnavailable(
+                f"the {proxy.service_name} service is not available",
+                {"service": proxy.service_name})
+        return TimedReply(proxy.service_name, proxy.method_name, reply, self.timeout)
+
+    def __call__(self, *args, **kwargs):
+        return self.call_async(*args, **kwargs).result()
+
+
+class TimedServiceProxy:
+    def __init__(self, worker_ctx, service_name, reply_listener, timeout):
+        self.worker_ctx = worker_ctx
+        self.service_name = service_name
+        self.reply_listener = reply_listener
+        self.timeout = timeout
+
+    def within(self, seconds):
+        """The same client with another timeout, e.g. a readiness probe's shorter one."""
+        return TimedServiceProxy(self.worker_ctx, self.service_name, self.reply_listener, seconds)
+
+    def __getattr__(self, name):
+        return TimedMethodProxy(
+            MethodProxy(self.worker_ctx, self.service_name, name, self.reply_listener),
+            self.timeout)
+
+
+class RpcClient(RpcProxy):
+    """``registry = RpcClient("registry")``: calls with a timeout (config ``RPC_TIMEOUT``)."""
+
+    def __init__(self, target_service, timeout=None):
+        super().__init__(target_service)
+        self.timeout = timeout
+
+    def get_dependency(self, worker_ctx):
+        timeout = self.timeout or float(self.container.config.get("RPC_TIMEOUT", DEFAULT_RPC_TIMEOUT))
+        return TimedServiceProxy(worker_ctx, self.target_service, self.rpc_reply_listener, timeout)

@@ -1,0 +1,26 @@
+"""Marshmallow helpers shared by every service: validation that raises :class:`Invalid`, paging."""
+from marshmallow import Schema, ValidationError, fields, validate
+
+from .errors import Invalid
+
+MAX_PAGE_SIZE = 200
+
+
+def load(schema, data, what="request"):
+    """Validate ``data`` with ``schema``; field errors become one :class:`Invalid`."""
+    if not isinstance(data, dict):
+        raise Invalid(f"the {what} must be a JSON object", {"_schema": ["expected an object"]})
+    try:
+        return schema.load(data)
+    except ValidationError as err:
+        raise Invalid(f"the {what} has invalid fields", err.normalized_messages())
+
+
+class PageRequest(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+def page_of(items, total, page, page_size):
+    return {"items": items, "total": total, "page": page, "page_size": page_size,
+            "pages": (total + page_size - 1) // page_size}

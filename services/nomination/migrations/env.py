@@ -1,0 +1,6 @@
+from alembic import context
+
+from services.chassis.migrations import run_env
+from services.nomination.models import Base
+
+run_env(context, Base.metadata)
