@@ -103,6 +103,10 @@ def make_engine(uri, *, pool_size=10):
     if backend == "sqlite":
         return _sqlite_engine(url)
     if backend == "postgresql":
+        # psycopg2 only: psycopg 3 waits in C where eventlet cannot switch greenthreads
+        if url.get_driver_name() not in ("psycopg2", "psycopg2cffi") and "+" in url.drivername:
+            raise ValueError("use postgresql:// or postgresql+psycopg2:// (psycopg 3 blocks eventlet)")
+        url = url.set(drivername="postgresql+psycopg2")
         if not _psycogreen_done.is_set():
             from psycogreen.eventlet import patch_psycopg
             patch_psycopg()

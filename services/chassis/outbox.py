@@ -31,6 +31,7 @@ from .metrics import EVENTS_PUBLISHED, EVENTS_UNROUTABLE, GAUGES, OUTBOX_PUBLISH
 log = logging.getLogger(__name__)
 
 HEADER_PREFIX = "nameko"
+STOP_GRACE_SECONDS = 10
 
 
 def event_exchange_name(service_name):
@@ -103,6 +104,7 @@ class OutboxRelay:
         self.retry_interval = float(config.get("OUTBOX_RETRY_INTERVAL", 2.0))
         self.exchange = event_exchange_name(db.service_name)
         self.publisher = None
+        self.thread = None
         self._running = False
         self._wakeup = Event()
         GAUGES.add(("outbox", db.service_name, id(self)), self.gauges)
@@ -112,31 +114,38 @@ class OutboxRelay:
     def start(self, spawn):
         self._running = True
         self.publisher = BrokerPublisher(self.amqp_uri)
-        spawn(self.run, identifier=f"outbox-relay-{self.db.service_name}")
+        self.thread = spawn(self.run, identifier=f"outbox-relay-{self.db.service_name}")
 
     def stop(self):
         self._running = False
         self.wake()
         GAUGES.remove(("outbox", self.db.service_name, id(self)))
-        if self.publisher is not None:
-            self.publisher.close()
+        # the relay's own thread closes its connection (pika's is not to be shared);
+        # let it finish the batch in hand rather than be killed with the container
+        if self.thread is not None and eventlet.getcurrent() is not self.thread:
+            with eventlet.Timeout(STOP_GRACE_SECONDS, False):
+                self.thread.wait()
+            self.thread = None
 
     def wake(self):
         if not self._wakeup.ready():
             self._wakeup.send(True)
 
     def run(self):
-        while self._running:
-            try:
-                published, complete = self.publish_pending()
-            except Exception:
-                log.exception("outbox relay failed; retrying")
-                published, complete = 0, False
-            if not self._running:
-                break
-            if published and complete:
-                continue  # a full batch went out: there may be more
-            self._wait(self.poll_interval if complete else self.retry_interval)
+        try:
+            while self._running:
+                try:
+                    published, complete = self.publish_pending()
+                except Exception:
+                    log.exception("outbox relay failed; retrying")
+                    published, complete = 0, False
+                if not self._running:
+                    break
+                if published and complete:
+                    continue  # a full batch went out: there may be more
+                self._wait(self.poll_interval if complete else self.retry_interval)
+        finally:
+            self.publisher.close()
 
     def _wait(self, seconds):
         with eventlet.Timeout(seconds, False):

@@ -1,0 +1,77 @@
+# laomo: `make run` starts the whole suite; `make test` runs every test. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+SERVICE_CLASSES := services.registry.service:RegistryService services.nomination.service:NominationService \
+  services.welfare.service:WelfareService services.association.service:AssociationService \
+  services.volunteer.service:VolunteerService
+AMQP_PORT := $(or $(LAOMO_AMQP_PORT),5673)
+MGMT_PORT := $(or $(LAOMO_AMQP_MGMT_PORT),15673)
+export PYTHONWARNINGS ?= ignore::DeprecationWarning,ignore:pkg_resources is deprecated:UserWarning
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help venv run start stop status test test-unit bench broker postgres migrate declare lock clean
+
+help:
+	@echo "make run      start RabbitMQ, migrate, start the five services and the gateway (Ctrl-C stops)"
+	@echo "make test     the same bootstrap, then every test (unit, service, PostgreSQL, end-to-end)"
+	@echo "make stop     stop the services, the gateway, RabbitMQ and the test PostgreSQL"
+	@echo "make bench    print the benchmark figures"
+	@echo "make migrate  apply every service's migrations;  make lock  re-pin constraints.txt"
+
+# The virtualenv, rebuilt when the dependencies change.
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt setuptools wheel
+	@$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+	@touch $@
+	@echo "laomo: dependencies installed in $(VENV)"
+
+venv: $(VENV)/.installed
+
+broker:
+	@scripts/broker.sh start
+
+postgres:
+	@scripts/postgres.sh start
+
+migrate: venv
+	@$(PY) -m services.chassis.migrations upgrade
+
+declare: venv broker
+	@$(PY) -m services.chassis.topology --amqp-uri "$$(scripts/broker.sh uri)" declare $(SERVICE_CLASSES)
+
+run: venv broker
+	@scripts/suite.sh run
+
+start: venv broker
+	@scripts/suite.sh start
+
+status:
+	@scripts/suite.sh status; scripts/broker.sh status
+
+stop:
+	@scripts/suite.sh stop
+	@scripts/broker.sh stop
+	@scripts/postgres.sh stop
+
+test: venv broker postgres
+	@scripts/postgres.sh createdb laomo_test
+	LAOMO_TEST_PG_URI="$$(scripts/postgres.sh uri laomo_test)" \
+	  $(PY) -m pytest -q --amqp-uri "amqp://guest:guest@127.0.0.1:$(AMQP_PORT)/" \
+	    --rabbit-ctl-uri "http://guest:guest@127.0.0.1:$(MGMT_PORT)" $(PYTEST_ARGS)
+
+bench: venv broker
+	@$(PY) -m bench --amqp-uri "amqp://guest:guest@127.0.0.1:$(AMQP_PORT)/" \
+	  --rabbit-ctl-uri "http://guest:guest@127.0.0.1:$(MGMT_PORT)"
+
+lock: venv
+	@{ echo "# Exact versions for every machine: pip install -c constraints.txt -e '.[test]'"; \
+	   echo "# Regenerate with: make lock (then review the diff)"; \
+	   $(PY) -m pip freeze --all --exclude-editable | grep -v '^pip=='; } > constraints.txt
+	@echo "laomo: constraints.txt re-pinned"
+
+clean: stop
+	rm -rf var $(VENV)
