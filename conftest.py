@@ -1,5 +1,9 @@
 """Shared test set-up: eventlet first, then databases on SQLite and PostgreSQL."""
-import eventlet
+import warnings
+
+with warnings.catch_warnings():  # eventlet announces its bug-fix-only status on import
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import eventlet
 
 eventlet.monkey_patch()  # before anything opens a socket; `nameko run` does the same
 

@@ -9,7 +9,6 @@ import time
 
 import eventlet
 from eventlet import wsgi
-from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc
 from prometheus_client import REGISTRY, Counter, Histogram, make_wsgi_app
@@ -76,11 +75,13 @@ class Instrumentation(DependencyProvider):
         entrypoint = worker_ctx.entrypoint
         service = worker_ctx.service_name
         if isinstance(entrypoint, Rpc):
-            method = entrypoint.method_name
-            RPC_REQUESTS.labels(service, method, outcome_of(exc_info)).inc()
-            RPC_DURATION.labels(service, method).observe(time.perf_counter() - started)
-        elif isinstance(entrypoint, EventHandler) and exc_info is None:
-            pass  # counted by chassis.events, which knows duplicates from effects
+            method, outcome = entrypoint.method_name, outcome_of(exc_info)
+            elapsed = time.perf_counter() - started
+            RPC_REQUESTS.labels(service, method, outcome).inc()
+            RPC_DURATION.labels(service, method).observe(elapsed)
+            log.debug("rpc %s.%s %s in %.1f ms", service, method, outcome, elapsed * 1000,
+                      extra={"method": method, "outcome": outcome})
+        # event handlers are counted by chassis.events, which tells duplicates from effects
 
     def worker_teardown(self, worker_ctx):
         self.started.pop(worker_ctx, None)
