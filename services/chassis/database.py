@@ -298,7 +298,7 @@ class Database(DependencyProvider):
         self.db.dispose()
 
     def kill(self):
-        self.relay.stop()
+        self.relay.stop(wait=False)
 
     def get_dependency(self, worker_ctx):
         uow = UnitOfWork(self.db, worker_ctx.data)

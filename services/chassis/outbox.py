@@ -2,9 +2,10 @@
 
 Events are rows of the service's ``outbox`` table, written in the same
 transaction as the change they report. The relay takes pending rows in
-``seq`` order, publishes each to the service's nameko event exchange
+``seq`` order, publishes them to the service's nameko event exchange
 (``<service>.events``, routing key = event type, JSON body, ``nameko.*``
-headers) with publisher confirms and ``mandatory``, and marks it published.
+headers) with ``mandatory``, waits for the broker's confirms of the whole
+batch, and marks each confirmed row published.
 
 A crash between publish and mark publishes the row again on restart:
 delivery is at least once, and consumers' inboxes drop the repeat. A row is
@@ -18,12 +19,13 @@ row to one relay; on SQLite the write lock does the same.
 """
 import json
 import logging
+import time
 from datetime import timezone
 
 import eventlet
 import pika
 from eventlet.event import Event
-from pika.exceptions import AMQPError, UnroutableError
+from pika.exceptions import AMQPError, ChannelClosed
 from sqlalchemy import func, select
 
 from .metrics import EVENTS_PUBLISHED, EVENTS_UNROUTABLE, GAUGES, OUTBOX_PUBLISH_FAILURES
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 
 HEADER_PREFIX = "nameko"
 STOP_GRACE_SECONDS = 10
+CONFIRM_TIMEOUT_SECONDS = 30
+PUMP_INTERVAL_SECONDS = 0.002
 
 
 def event_exchange_name(service_name):
@@ -39,43 +43,98 @@ def event_exchange_name(service_name):
 
 
 class BrokerPublisher:
-    """A pika channel in confirm mode, opened on first use and after any failure."""
+    """A pika channel in confirm mode, opened on first use and after any failure.
 
-    def __init__(self, amqp_uri):
+    A batch is published pipelined: every message goes out, then the broker's
+    confirms are awaited together (RabbitMQ confirms in order, often several
+    at once). Waiting for each confirm before the next publish would cap the
+    relay at one broker round trip per event. pika's BlockingChannel only
+    offers the latter, so the batch runs on its underlying channel object,
+    driven by the blocking connection's event loop.
+    """
+
+    def __init__(self, amqp_uri, confirm_timeout=CONFIRM_TIMEOUT_SECONDS):
         self.parameters = pika.URLParameters(amqp_uri)
+        self.confirm_timeout = confirm_timeout
         self.connection = None
         self.channel = None
         self.declared = set()
+        self.next_tag = 1
+        self.outstanding = {}   # delivery tag -> message id, until confirmed
+        self.confirmed = {}     # message id -> True (ack) / False (nack)
+        self.returned = set()   # message ids the broker returned as unroutable
 
-    def _channel(self):
-        if self.channel is None or self.channel.is_closed:
-            self.close()
-            self.connection = pika.BlockingConnection(self.parameters)
-            self.channel = self.connection.channel()
-            self.channel.confirm_delivery()
-            self.declared = set()
-        return self.channel
+    def _open(self):
+        if self.channel is not None and self.channel.is_open:
+            return self.channel._impl
+        self.close()
+        self.connection = pika.BlockingConnection(self.parameters)
+        self.channel = self.connection.channel()
+        self.declared = set()
+        self.next_tag = 1
+        channel = self.channel._impl
+        selected = []
+        channel.confirm_delivery(ack_nack_callback=self._on_confirm, callback=selected.append)
+        channel.add_on_return_callback(self._on_return)
+        self._pump(lambda: bool(selected), "confirm mode")
+        return channel
 
-    def publish(self, exchange, routing_key, body, message_id, headers, timestamp):
-        """Publish one message and wait for the broker's confirm.
+    def _on_confirm(self, frame):
+        method = frame.method
+        tags = ([tag for tag in self.outstanding if tag <= method.delivery_tag]
+                if method.multiple else [method.delivery_tag])
+        acked = isinstance(method, pika.spec.Basic.Ack)
+        for tag in tags:
+            message_id = self.outstanding.pop(tag, None)
+            if message_id is not None:
+                self.confirmed[message_id] = acked
 
-        Raises ``UnroutableError`` when no queue is bound, ``AMQPError`` on
-        any broker or connection failure.
+    def _on_return(self, channel, method, properties, body):
+        self.returned.add(properties.message_id)
+
+    def _pump(self, done, what):
+        deadline = time.monotonic() + self.confirm_timeout
+        while not done():
+            if self.channel.is_closed:
+                raise ChannelClosed(0, f"channel closed while waiting for {what}")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AMQPError(f"no broker answer for {what} within {self.confirm_timeout:g} s")
+            # it returns only at the time limit when the events were not its own: keep it short
+            self.connection.process_data_events(time_limit=min(remaining, PUMP_INTERVAL_SECONDS))
+
+    def publish_batch(self, exchange, messages):
+        """Publish ``messages`` (dicts: routing_key, body, message_id, headers, timestamp).
+
+        Returns ``{message_id: "published" | "unroutable" | "nacked"}``. Raises
+        ``AMQPError`` (or ``OSError``) when the broker or connection fails;
+        then nothing of the batch is known to be published.
         """
-        channel = self._channel()
+        channel = self._open()
         if exchange not in self.declared:
             # same arguments as nameko's get_event_exchange, so the declarations agree
-            channel.exchange_declare(exchange, exchange_type="topic", durable=True)
+            self.channel.exchange_declare(exchange, exchange_type="topic", durable=True)
             self.declared.add(exchange)
-        properties = pika.BasicProperties(
-            content_type="application/json",
-            content_encoding="utf-8",
-            delivery_mode=2,
-            message_id=message_id,
-            timestamp=timestamp,
-            headers=headers,
-        )
-        channel.basic_publish(exchange, routing_key, body, properties, mandatory=True)
+        self.outstanding, self.confirmed, self.returned = {}, {}, set()
+        for message in messages:
+            properties = pika.BasicProperties(
+                content_type="application/json", content_encoding="utf-8", delivery_mode=2,
+                message_id=message["message_id"], timestamp=message["timestamp"],
+                headers=message["headers"])
+            channel.basic_publish(exchange, message["routing_key"], message["body"], properties,
+                                  mandatory=True)
+            self.outstanding[self.next_tag] = message["message_id"]
+            self.next_tag += 1
+        try:
+            self._pump(lambda: not self.outstanding, f"{len(messages)} publisher confirms")
+        except Exception:
+            self.close()  # what the broker has of this batch is unknown: start clean
+            raise
+        return {
+            message_id: ("nacked" if not acked else
+                         "unroutable" if message_id in self.returned else "published")
+            for message_id, acked in self.confirmed.items()
+        }
 
     def keep_alive(self):
         """Serve heartbeats while idle, so the broker keeps the connection."""
@@ -116,13 +175,13 @@ class OutboxRelay:
         self.publisher = BrokerPublisher(self.amqp_uri)
         self.thread = spawn(self.run, identifier=f"outbox-relay-{self.db.service_name}")
 
-    def stop(self):
+    def stop(self, wait=True):
         self._running = False
         self.wake()
         GAUGES.remove(("outbox", self.db.service_name, id(self)))
         # the relay's own thread closes its connection (pika's is not to be shared);
         # let it finish the batch in hand rather than be killed with the container
-        if self.thread is not None and eventlet.getcurrent() is not self.thread:
+        if wait and self.thread is not None and eventlet.getcurrent() is not self.thread:
             with eventlet.Timeout(STOP_GRACE_SECONDS, False):
                 self.thread.wait()
             self.thread = None
@@ -158,7 +217,6 @@ class OutboxRelay:
     def publish_pending(self):
         """Publish one batch; returns (rows settled, whether the batch went out whole)."""
         outbox = self.db.outbox
-        settled = 0
         with self.db.unit_of_work() as uow:
             rows = uow.session.execute(
                 select(outbox.c.seq, outbox.c.event_id, outbox.c.event_type, outbox.c.payload,
@@ -168,50 +226,54 @@ class OutboxRelay:
                 .limit(self.batch_size)
                 .with_for_update(skip_locked=True)
             ).all()
-            published, unroutable, failure = [], [], None
-            for row in rows:
-                try:
-                    self._publish(row)
-                except UnroutableError:
-                    unroutable.append(row)
-                    EVENTS_UNROUTABLE.labels(self.db.service_name, row.event_type).inc()
-                    log.warning("event had no subscriber queue: %s", row.event_type,
-                                extra={"event_type": row.event_type, "event_id": row.event_id})
-                except (AMQPError, OSError) as exc:
-                    failure = (row, exc)
-                    self.publisher.close()
-                    OUTBOX_PUBLISH_FAILURES.labels(self.db.service_name).inc()
-                    log.warning("outbox publish failed, will retry: %r", exc,
-                                extra={"event_type": row.event_type, "event_id": row.event_id})
-                    break  # keep order: later events wait for this one
-                else:
-                    published.append(row)
-                    EVENTS_PUBLISHED.labels(self.db.service_name, row.event_type).inc()
-            now = self.db.clock.now()
-            if published:
+            if not rows:
+                return 0, True
+            try:
+                outcomes = self.publish_rows(rows)
+            except (AMQPError, OSError) as exc:
+                OUTBOX_PUBLISH_FAILURES.labels(self.db.service_name).inc()
+                log.warning("outbox publish failed, will retry: %r", exc)
                 uow.session.execute(
-                    outbox.update().where(outbox.c.seq.in_([r.seq for r in published]))
-                    .values(published_at=now, attempts=outbox.c.attempts + 1))
-            if unroutable:
-                uow.session.execute(
-                    outbox.update().where(outbox.c.seq.in_([r.seq for r in unroutable]))
-                    .values(published_at=now, unroutable=True, attempts=outbox.c.attempts + 1))
-            if failure is not None:
-                row, exc = failure
-                uow.session.execute(
-                    outbox.update().where(outbox.c.seq == row.seq)
+                    outbox.update().where(outbox.c.seq.in_([r.seq for r in rows]))
                     .values(attempts=outbox.c.attempts + 1, last_error=repr(exc)[:1000]))
-            settled = len(published) + len(unroutable)
-        return settled, failure is None and len(rows) == self.batch_size
+                return 0, False
+            by_outcome = {"published": [], "unroutable": [], "nacked": []}
+            for row in rows:
+                by_outcome[outcomes.get(row.event_id, "nacked")].append(row)
+            now = self.db.clock.now()
+            for row in by_outcome["published"]:
+                EVENTS_PUBLISHED.labels(self.db.service_name, row.event_type).inc()
+            for row in by_outcome["unroutable"]:
+                EVENTS_UNROUTABLE.labels(self.db.service_name, row.event_type).inc()
+                log.warning("event had no subscriber queue: %s", row.event_type,
+                            extra={"event_type": row.event_type, "event_id": row.event_id})
+            self._mark(uow, by_outcome["published"], published_at=now)
+            self._mark(uow, by_outcome["unroutable"], published_at=now, unroutable=True)
+            if by_outcome["nacked"]:
+                OUTBOX_PUBLISH_FAILURES.labels(self.db.service_name).inc()
+                self._mark(uow, by_outcome["nacked"], last_error="nacked by the broker")
+        settled = len(by_outcome["published"]) + len(by_outcome["unroutable"])
+        return settled, not by_outcome["nacked"] and len(rows) == self.batch_size
 
-    def _publish(self, row):
-        headers = {f"{HEADER_PREFIX}.{key}": value for key, value in json.loads(row.headers).items()}
-        headers[f"{HEADER_PREFIX}.call_id_stack"] = [f"{self.db.service_name}.outbox.{row.event_id}"]
-        self.publisher.publish(
-            self.exchange, row.event_type, row.payload.encode("utf-8"),
-            message_id=row.event_id, headers=headers,
-            timestamp=int(row.created_at.timestamp()),
-        )
+    def _mark(self, uow, rows, **values):
+        if rows:
+            outbox = self.db.outbox
+            uow.session.execute(
+                outbox.update().where(outbox.c.seq.in_([r.seq for r in rows]))
+                .values(attempts=outbox.c.attempts + 1, **values))
+
+    def publish_rows(self, rows):
+        """Publish outbox rows to the service's event exchange; outcomes by event id."""
+        messages = []
+        for row in rows:
+            headers = {f"{HEADER_PREFIX}.{key}": value for key, value in json.loads(row.headers).items()}
+            headers[f"{HEADER_PREFIX}.call_id_stack"] = [f"{self.db.service_name}.outbox.{row.event_id}"]
+            messages.append({
+                "routing_key": row.event_type, "body": row.payload.encode("utf-8"),
+                "message_id": row.event_id, "headers": headers,
+                "timestamp": int(row.created_at.timestamp()),
+            })
+        return self.publisher.publish_batch(self.exchange, messages)
 
     # metrics -----------------------------------------------------------------
 

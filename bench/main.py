@@ -1,0 +1,133 @@
+"""Runs the three benchmark sections, prints each figure as it comes, then a summary."""
+import argparse
+import logging
+import sys
+import time
+import traceback
+
+from bench import memory, relay, rpc
+from bench.broker import ManagementApi, Vhost
+from bench.report import table
+
+RELAY_AIM = 1000.0  # events/s
+MEMORY_AIM_MB = 120.0
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--amqp-uri", required=True, help="amqp://user:password@host:port/")
+    parser.add_argument("--rabbit-ctl-uri", required=True,
+                        help="the management API, http://user:password@host:port")
+    parser.add_argument("--events", type=int, default=5000, help="outbox rows to relay (5000)")
+    parser.add_argument("--calls", type=int, default=1000, help="sequential RPC calls per client (1000)")
+    parser.add_argument("--idle", type=float, default=3.0, help="idle seconds before reading memory (3)")
+    parser.add_argument("--only", choices=("relay", "rpc", "memory"), action="append",
+                        help="run only these sections (repeatable)")
+    return parser.parse_args(argv)
+
+
+def say(text=""):
+    print(text, flush=True)
+
+
+def section(title):
+    say()
+    say(f"== {title}")
+
+
+def run_relay(api, args, results):
+    section(f"1. Outbox relay throughput ({args.events} events, SQLite, publisher confirms)")
+    with Vhost(api, args.amqp_uri, "relay") as vhost:
+        say(f"   vhost {vhost.name}")
+        r = relay.run(vhost.amqp_uri, events=args.events)
+    results["relay"] = r
+    say(f"   outbox rows written     {r['events']} in {r['write_seconds']:.2f} s "
+        f"({r['write_events_per_s']:,.0f} events/s, {relay.WRITE_BATCH} per unit of work)")
+    say(f"   published and marked    {r['settled']} in {r['seconds']:.2f} s, "
+        f"{r['batches']} publish_pending() calls of up to {r['batch_size']}")
+    say(f"   relay throughput        {r['events_per_s']:,.0f} events/s  (aim >= {RELAY_AIM:,.0f} events/s)")
+    say(f"   check: {r['queued']} messages on the bound queue, {r['unroutable']} unroutable")
+    say(f"   for scale: bare pika, one publish per confirm, no database: "
+        f"{r['ceiling_per_s']:,.0f} messages/s ({relay.CEILING_MESSAGES} messages)")
+
+
+def run_rpc(api, args, results):
+    section(f"2. RPC round trip, {args.calls} sequential calls each (after 50 warm-up calls)")
+    with Vhost(api, args.amqp_uri, "rpc") as vhost:
+        say(f"   vhost {vhost.name}")
+        chassis = rpc.chassis_round_trips(vhost.amqp_uri, calls=args.calls)
+        results["rpc_chassis"] = chassis
+        say("   chassis (nameko ServiceContainer + ClusterRpcProxy, LaomoService @rpc echo)")
+        say(f"     median {chassis['median_ms']:.2f} ms   p99 {chassis['p99_ms']:.2f} ms   "
+            f"mean {chassis['mean_ms']:.2f} ms   max {chassis['max_ms']:.2f} ms")
+        bare = rpc.pika_round_trips(vhost.amqp_uri, calls=args.calls)
+        results["rpc_pika"] = bare
+        say("   bare pika (BlockingConnection client, consumer in a separate process)")
+        say(f"     median {bare['median_ms']:.2f} ms   p99 {bare['p99_ms']:.2f} ms   "
+            f"mean {bare['mean_ms']:.2f} ms   max {bare['max_ms']:.2f} ms")
+        say(f"   chassis / bare pika, median: {chassis['median_ms'] / bare['median_ms']:.1f}x")
+
+
+def run_memory(api, args, results):
+    section(f"3. Resident memory at idle (scripts/suite.sh start, then {args.idle:g} s idle)")
+    with Vhost(api, args.amqp_uri, "suite") as vhost:
+        say(f"   vhost {vhost.name}")
+        m = memory.run(vhost.amqp_uri, idle_seconds=args.idle)
+    results["memory"] = m
+    say(f"   suite ready in {m['start_seconds']:.1f} s (migrate, declare, start, /readyz)")
+    for name, p in m["processes"].items():
+        say(f"   {name:<12} pid {p['pid']:<8} VmRSS {p['rss_mb']:6.1f} MB   (peak VmHWM {p['peak_mb']:6.1f} MB)")
+    say(f"   aim: <= {MEMORY_AIM_MB:.0f} MB each")
+
+
+def verdict(ok):
+    return "yes" if ok else "NO"
+
+
+def summary(results, errors):
+    rows = []
+    r = results.get("relay")
+    if r:
+        rows.append(("Outbox relay throughput", f"{r['events_per_s']:,.0f}", "events/s",
+                     f">= {RELAY_AIM:,.0f}", verdict(r["events_per_s"] >= RELAY_AIM)))
+        rows.append(("  (bare pika, one publish per confirm)", f"{r['ceiling_per_s']:,.0f}", "messages/s",
+                     "", ""))
+    c, b = results.get("rpc_chassis"), results.get("rpc_pika")
+    if c:
+        rows.append(("RPC round trip, chassis, median", f"{c['median_ms']:.2f}", "ms", "", ""))
+        rows.append(("RPC round trip, chassis, p99", f"{c['p99_ms']:.2f}", "ms", "", ""))
+    if b:
+        rows.append(("RPC round trip, bare pika, median", f"{b['median_ms']:.2f}", "ms", "", ""))
+        rows.append(("RPC round trip, bare pika, p99", f"{b['p99_ms']:.2f}", "ms", "", ""))
+    m = results.get("memory")
+    if m:
+        for name, p in m["processes"].items():
+            rows.append((f"Idle RSS, {name}", f"{p['rss_mb']:.1f}", "MB",
+                         f"<= {MEMORY_AIM_MB:.0f}", verdict(p["rss_mb"] <= MEMORY_AIM_MB)))
+    for name, message in errors.items():
+        rows.append((f"{name}: NOT MEASURED", message.splitlines()[0][:60], "", "", ""))
+    section("Summary")
+    say(table(("figure", "value", "unit", "aim", "meets aim"), rows))
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    api = ManagementApi(args.rabbit_ctl_uri)
+    sections = {"relay": run_relay, "rpc": run_rpc, "memory": run_memory}
+    wanted = args.only or list(sections)
+    results, errors = {}, {}
+    started = time.perf_counter()
+    say(f"laomo bench: broker {args.amqp_uri}, management {api.base}")
+    for name in sections:
+        if name not in wanted:
+            continue
+        try:
+            sections[name](api, args, results)
+        except Exception as exc:
+            errors[name] = f"{type(exc).__name__}: {exc}"
+            say(f"   FAILED: {errors[name]}")
+            traceback.print_exc()
+    summary(results, errors)
+    say(f"\nbench took {time.perf_counter() - started:.0f} s")
+    return 1 if errors else 0
