@@ -19,9 +19,16 @@ class UnitSchema(Schema):
     created_at = fields.DateTime()
 
 
+class UnitName(fields.String):
+    """A unit's name, surrounding white space trimmed; nothing but spaces is no name."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
 class CreateUnitSchema(Schema):
     id = fields.String(required=True, validate=UNIT_ID)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = UnitName(required=True, validate=validate.Length(min=1, max=200))
     tier = fields.String(required=True, validate=validate.OneOf(TIERS))
     parent_id = fields.String(load_default=None, allow_none=True, validate=UNIT_ID)
     system_parent_id = fields.String(load_default=None, allow_none=True, validate=UNIT_ID)

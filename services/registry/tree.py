@@ -1,10 +1,14 @@
 """Reading and growing the union tree in the registry's database."""
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from services.chassis.errors import Conflict, Invalid, NotFound
 
 from .domain import Tier, placement_errors
 from .models import Unit
+
+
+# list units from the city down, not in the alphabetical order of tier names
+TIER_ORDER = case(*[(Unit.tier == tier, rank) for rank, tier in enumerate(Tier)], else_=len(Tier))
 
 
 def get_unit(session, unit_id):
@@ -15,6 +19,8 @@ def get_unit(session, unit_id):
 
 
 def get_units(session, unit_ids):
+    if not isinstance(unit_ids, (list, tuple)) or not all(isinstance(i, str) for i in unit_ids):
+        raise Invalid("unit_ids must be a list of unit ids", {"unit_ids": ["expected a list of strings"]})
     return session.scalars(select(Unit).where(Unit.id.in_(list(unit_ids))).order_by(Unit.id)).all()
 
 
@@ -23,7 +29,7 @@ def children(session, unit_id):
     get_unit(session, unit_id)
     return session.scalars(
         select(Unit).where(or_(Unit.parent_id == unit_id, Unit.system_parent_id == unit_id))
-        .order_by(Unit.tier, Unit.id)).all()
+        .order_by(TIER_ORDER, Unit.id)).all()
 
 
 def scope(session, unit_id):
@@ -48,7 +54,7 @@ def list_units(session, tier=None, parent_id=None, page=1, page_size=50):
         query = query.where(or_(Unit.parent_id == parent_id, Unit.system_parent_id == parent_id))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     items = session.scalars(
-        query.order_by(Unit.tier, Unit.id).offset((page - 1) * page_size).limit(page_size)).all()
+        query.order_by(TIER_ORDER, Unit.id).offset((page - 1) * page_size).limit(page_size)).all()
     return items, total
 
 

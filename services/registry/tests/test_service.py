@@ -389,3 +389,23 @@ def test_list_units_accepts_the_largest_page(registry):
 
 def test_health_reports_an_empty_outbox(registry):
     assert registry.health() == {"service": "registry", "status": "ok", "outbox_backlog": 0}
+
+
+def test_units_are_listed_from_the_city_down(registry):
+    registry.create_unit({"id": "bj-machinery", "name": "北京市机械冶金建材工会", "tier": "industry",
+                          "parent_id": "bj"})
+    page = registry.list_units({"page_size": 200})
+    tiers = [unit["tier"] for unit in page["items"]]
+    assert tiers[0] == "city"
+    assert tiers.index("industry") > max(i for i, t in enumerate(tiers) if t == "district")
+
+
+def test_a_name_of_only_spaces_is_no_name(registry):
+    with pytest.raises(Invalid) as caught:
+        registry.create_unit({"id": "x-blank", "name": "   ", "tier": "district", "parent_id": "bj"})
+    assert "name" in caught.value.details
+
+
+def test_get_units_wants_a_list(registry):
+    with pytest.raises(Invalid):
+        registry.get_units("bj")
