@@ -31,6 +31,18 @@ for s in $SERVICES; do
   export "$var_name"="${!var_name:-sqlite:///$VAR/$s.sqlite3}"
 done
 
+# personal-data keys: the environment's, else this install's own, made once under $VAR/secrets
+secret() {
+  local file="$VAR/secrets/$1"
+  if [ ! -s "$file" ]; then
+    mkdir -p "$VAR/secrets" && chmod 700 "$VAR/secrets"
+    (umask 077; $PY -m services.chassis.personal_data > "$file")
+  fi
+  cat "$file"
+}
+if [ -z "${LAOMO_PERSONAL_DATA_KEYS:-}" ]; then export LAOMO_PERSONAL_DATA_KEYS="$(secret personal_data_key)"; fi
+if [ -z "${LAOMO_BLIND_INDEX_KEY:-}" ]; then export LAOMO_BLIND_INDEX_KEY="$(secret blind_index_key)"; fi
+
 alive() { [ -f "$VAR/run/$1.pid" ] && kill -0 "$(cat "$VAR/run/$1.pid")" 2>/dev/null; }
 
 prepare() {

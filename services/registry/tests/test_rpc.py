@@ -12,8 +12,8 @@ from services.registry.service import RegistryService
 
 
 @pytest.fixture
-def registry_container(container_factory, rabbit_config, registry_db_uri):
-    container = container_factory(RegistryService, dict(rabbit_config, DB_URI=registry_db_uri))
+def registry_container(container_factory, registry_config):
+    container = container_factory(RegistryService, registry_config)
     container.start()
     return container
 
