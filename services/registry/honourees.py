@@ -17,12 +17,17 @@ from . import tree
 from .domain import Tier
 from .id_numbers import id_number_problem, normalise
 from .models import Base, ChangeReport, Honour, Honouree, HonourType, Revocation, Transfer, Unit
-from .people import CATEGORY_FLAGS, Category, HonourLevel, HonourStatus
+from .people import (
+    CATEGORY_FLAGS, Category, EmploymentStatus, Gender, HonourLevel, HonourStatus, IncomeBand,
+    ManagementMode,
+)
 
 HIDDEN = "***"
 PLAIN_FIELDS = ("name", "gender", "ethnicity", "birth_date", "phone", "address", "education",
                 "political_status", "employer", "position", "category", "employment_status",
                 "beijing_hukou", "management_mode") + CATEGORY_FLAGS
+ENUMS = {"gender": Gender, "category": Category, "employment_status": EmploymentStatus,
+         "management_mode": ManagementMode}
 AUDIT_MASKS = {"id_number": mask_id_number, "income_band": lambda v: HIDDEN,
                "hardships": lambda v: HIDDEN}
 
@@ -87,7 +92,8 @@ def snapshot(honouree, sealer=None):
 def apply_fields(honouree, data, sealer):
     for name in PLAIN_FIELDS:
         if name in data:
-            setattr(honouree, name, data[name])
+            value = data[name]
+            setattr(honouree, name, ENUMS[name](value) if name in ENUMS and value is not None else value)
     if "id_number" in data:
         number = normalise(data["id_number"])
         honouree.id_number_sealed = sealer.seal(number)
@@ -96,7 +102,7 @@ def apply_fields(honouree, data, sealer):
     if "family" in data:
         family = data["family"]
         honouree.family_members = family.get("members")
-        honouree.income_band = family.get("income_band")
+        honouree.income_band = IncomeBand(family["income_band"]) if family.get("income_band") else None
         honouree.hardships = ",".join(sorted(set(family.get("hardships") or [])))
 
 

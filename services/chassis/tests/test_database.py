@@ -61,7 +61,6 @@ def test_sqlite_runs_in_wal_mode_and_takes_the_write_lock_up_front(tmp_path):
     with db.reading() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 30000
-    uow = None
     with db.unit_of_work() as uow:
         uow.session.execute(text("SELECT 1"))  # a bare read still begins IMMEDIATE
         other = sqlite3.connect(str(tmp_path / "lock.sqlite3"), timeout=0)

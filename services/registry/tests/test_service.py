@@ -6,13 +6,8 @@ tree is there), on SQLite and, under ``make test``, on PostgreSQL.
 from datetime import datetime, timezone
 
 import pytest
-from nameko.testing.services import worker_factory
 
-from services.chassis.clock import FrozenClock
-from services.chassis.database import DatabaseEngine, UnitOfWork
 from services.chassis.errors import Conflict, Invalid, NotFound
-from services.registry.models import Base
-from services.registry.service import RegistryService
 
 NOW = datetime(2024, 5, 1, 8, 30, tzinfo=timezone.utc)
 
@@ -28,40 +23,6 @@ DISTRICTS = {
 }
 ETOWN = {"bj-etown": "北京经济技术开发区总工会"}
 BELOW_CITY = {**DISTRICTS, **ETOWN}
-
-
-class Registry:
-    """Calls entrypoints the way a running service does: a worker and a unit of work per call,
-    committed when the call returns and rolled back when it raises."""
-
-    def __init__(self, engine, clock):
-        self.engine = engine
-        self.clock = clock
-
-    def __getattr__(self, method):
-        def call(*args, **kwargs):
-            uow = UnitOfWork(self.engine)
-            worker = worker_factory(RegistryService, db=uow, clock=self.clock)
-            try:
-                result = getattr(worker, method)(*args, **kwargs)
-            except BaseException:
-                uow.rollback()
-                raise
-            uow.commit()
-            return result
-        return call
-
-
-@pytest.fixture
-def clock():
-    return FrozenClock(NOW)
-
-
-@pytest.fixture
-def registry(registry_db_uri, clock):
-    engine = DatabaseEngine(registry_db_uri, Base.metadata, "registry", clock)
-    yield Registry(engine, clock)
-    engine.dispose()
 
 
 def unit(unit_id, name, tier, parent_id=None, system_parent_id=None):
