@@ -1,16 +1,19 @@
-"""Runs the three benchmark sections, prints each figure as it comes, then a summary."""
+"""Runs the benchmark sections, prints each figure as it comes, then a summary."""
 import argparse
 import logging
 import sys
 import time
 import traceback
 
-from bench import memory, relay, rpc
+from bench import memory, registry, relay, rpc
 from bench.broker import ManagementApi, Vhost
 from bench.report import table
 
 RELAY_AIM = 1000.0  # events/s
 MEMORY_AIM_MB = 120.0
+IMPORT_AIM_S = 20.0         # 20,000 honourees, dry run and real run each
+SEARCH_P99_AIM_MS = 50.0    # at the service, over 20,000 records
+GET_MANY_P50_AIM_MS = 20.0  # 100 ids in one RPC
 
 
 def parse_args(argv):
@@ -21,7 +24,9 @@ def parse_args(argv):
     parser.add_argument("--events", type=int, default=5000, help="outbox rows to relay (5000)")
     parser.add_argument("--calls", type=int, default=1000, help="sequential RPC calls per client (1000)")
     parser.add_argument("--idle", type=float, default=3.0, help="idle seconds before reading memory (3)")
-    parser.add_argument("--only", choices=("relay", "rpc", "memory"), action="append",
+    parser.add_argument("--honourees", type=int, default=20_000,
+                        help="honourees the registry section imports and searches (20000)")
+    parser.add_argument("--only", choices=("relay", "rpc", "memory", "registry"), action="append",
                         help="run only these sections (repeatable)")
     return parser.parse_args(argv)
 
@@ -80,6 +85,30 @@ def run_memory(api, args, results):
     say(f"   aim: <= {MEMORY_AIM_MB:.0f} MB each")
 
 
+def run_registry(api, args, results):
+    section(f"4. Registry at {args.honourees:,} honourees (SQLite file, WAL; service methods)")
+    with Vhost(api, args.amqp_uri, "registry") as vhost:
+        say(f"   vhost {vhost.name}")
+        r = registry.run(vhost.amqp_uri, honourees=args.honourees)
+    results["registry"] = r
+    say(f"   synthetic CSV           {r['rows']:,} rows ({r['honourees']:,} people, {r['honours']:,} honours), "
+        f"{r['csv_mb']:.1f} MB UTF-8, {r['units']} units")
+    say(f"   import, dry run         {r['dry_run_s']:.2f} s  (aim <= {IMPORT_AIM_S:.0f} s)")
+    say(f"   import, real run        {r['import_s']:.2f} s  (aim <= {IMPORT_AIM_S:.0f} s; "
+        f"{r['outbox_events']:,} events, {r['audit_rows']:,} audit rows written)")
+    s = r["search"]
+    say(f"   search, at the service  {s['calls']} calls over {s['queries']} queries, "
+        f"mean {s['mean_items']:.0f} records a page")
+    say(f"     median {s['median_ms']:.2f} ms   p99 {s['p99_ms']:.2f} ms   mean {s['mean_ms']:.2f} ms   "
+        f"max {s['max_ms']:.2f} ms  (aim p99 <= {SEARCH_P99_AIM_MS:.0f} ms)")
+    g = r["get_many"]
+    say(f"   get many (100 ids), one RPC each, {g['calls']} calls")
+    say(f"     median {g['median_ms']:.2f} ms   p99 {g['p99_ms']:.2f} ms   mean {g['mean_ms']:.2f} ms   "
+        f"max {g['max_ms']:.2f} ms  (aim median <= {GET_MANY_P50_AIM_MS:.0f} ms)")
+    say(f"   statistics, city-wide   {r['statistics_s'] * 1000:.0f} ms at the service (team size {r['team_size']:,})")
+    say(f"   export, city-wide       {r['export_s']:.2f} s at the service ({r['export_rows']:,} rows)")
+
+
 def verdict(ok):
     return "yes" if ok else "NO"
 
@@ -104,6 +133,22 @@ def summary(results, errors):
         for name, p in m["processes"].items():
             rows.append((f"Idle RSS, {name}", f"{p['rss_mb']:.1f}", "MB",
                          f"<= {MEMORY_AIM_MB:.0f}", verdict(p["rss_mb"] <= MEMORY_AIM_MB)))
+    g = results.get("registry")
+    if g:
+        n = f"{g['honourees'] // 1000}k" if g["honourees"] % 1000 == 0 else f"{g['honourees']:,}"
+        rows.append((f"Import {n} honourees, dry run", f"{g['dry_run_s']:.2f}", "s",
+                     f"<= {IMPORT_AIM_S:.0f}", verdict(g["dry_run_s"] <= IMPORT_AIM_S)))
+        rows.append((f"Import {n} honourees, real run", f"{g['import_s']:.2f}", "s",
+                     f"<= {IMPORT_AIM_S:.0f}", verdict(g["import_s"] <= IMPORT_AIM_S)))
+        rows.append((f"Search over {n}, at the service, p99", f"{g['search']['p99_ms']:.2f}", "ms",
+                     f"<= {SEARCH_P99_AIM_MS:.0f}", verdict(g["search"]["p99_ms"] <= SEARCH_P99_AIM_MS)))
+        rows.append(("  (search, median)", f"{g['search']['median_ms']:.2f}", "ms", "", ""))
+        rows.append(("Get many, 100 ids, one RPC, median", f"{g['get_many']['median_ms']:.2f}", "ms",
+                     f"<= {GET_MANY_P50_AIM_MS:.0f}",
+                     verdict(g["get_many"]["median_ms"] <= GET_MANY_P50_AIM_MS)))
+        rows.append(("  (get many, p99)", f"{g['get_many']['p99_ms']:.2f}", "ms", "", ""))
+        rows.append((f"Statistics over {n}, city-wide", f"{g['statistics_s'] * 1000:.0f}", "ms", "", ""))
+        rows.append((f"Export of {n}, city-wide", f"{g['export_s']:.2f}", "s", "", ""))
     for name, message in errors.items():
         rows.append((f"{name}: NOT MEASURED", message.splitlines()[0][:60], "", "", ""))
     section("Summary")
@@ -114,7 +159,7 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     api = ManagementApi(args.rabbit_ctl_uri)
-    sections = {"relay": run_relay, "rpc": run_rpc, "memory": run_memory}
+    sections = {"relay": run_relay, "rpc": run_rpc, "memory": run_memory, "registry": run_registry}
     wanted = args.only or list(sections)
     results, errors = {}, {}
     started = time.perf_counter()

@@ -106,23 +106,27 @@ def apply_fields(honouree, data, sealer):
         honouree.hardships = ",".join(sorted(set(family.get("hardships") or [])))
 
 
-def register(uow, sealer, actor, data):
+def register(uow, sealer, actor, data, scope=None, checked=False):
     """Enter a new honouree (and any honours given with it).
 
     The same ``request_id`` again returns the record it created. A second
     record for an ID number already held is a conflict naming the holder.
+    A bulk import (bulk.py) passes the actor's ``scope`` it already holds, and
+    ``checked=True``: it has checked the whole file's ID numbers with one query
+    and the honours against each other, so neither is looked up again here,
+    and it flushes every record at once.
     """
     session, now = uow.session, uow.database.clock.now()
     if data.get("request_id"):
         earlier = session.scalar(select(Honouree).where(Honouree.request_id == data["request_id"]))
         if earlier is not None:
             return earlier
-    scope = in_scope(session, actor)
+    scope = scope if scope is not None else in_scope(session, actor)
     unit = managing_unit(session, actor, data["managing_unit_id"], scope)
     if data["category"] == Category.FARMER.value and unit.tier is not Tier.DISTRICT:
         raise Invalid("farmers are managed by their district union",
                       {"managing_unit_id": ["a farmer's managing unit must be a district union"]})
-    holder = find_by_id_number(session, sealer, data["id_number"])
+    holder = None if checked else find_by_id_number(session, sealer, data["id_number"])
     if holder is not None:
         raise Conflict("this ID number is already registered",
                        {"id_number": ["already registered"], "existing_honouree_id": holder.id})
@@ -134,11 +138,12 @@ def register(uow, sealer, actor, data):
     honouree.beijing_hukou = data.get("beijing_hukou", True)
     apply_fields(honouree, data, sealer)
     session.add(honouree)
-    session.flush()
+    if not checked:
+        session.flush()
     record_change(uow, actor, "honouree", honouree.id, "registered", None, snapshot(honouree), AUDIT_MASKS)
     uow.record_event("honouree_registered", event_view(honouree))
     for honour in data.get("honours") or []:
-        confer(uow, actor, honouree, honour)
+        confer(uow, actor, honouree, honour, checked)
     return honouree
 
 
@@ -176,8 +181,9 @@ def correct(uow, sealer, actor, honouree_id, changes):
     return honouree
 
 
-def confer(uow, actor, honouree, data):
-    """Enter an honour for ``honouree``; one nomination confers at most one honour."""
+def confer(uow, actor, honouree, data, checked=False):
+    """Enter an honour for ``honouree``; one nomination confers at most one honour.
+    ``checked``: the honouree is new and its honours were checked (register's bulk import)."""
     session, now = uow.session, uow.database.clock.now()
     honour_type = session.get(HonourType, data["honour_type"])
     if honour_type is None or not honour_type.active:
@@ -189,7 +195,7 @@ def confer(uow, actor, honouree, data):
                 raise Conflict("that nomination already conferred an honour on someone else",
                                {"nomination_id": data["nomination_id"]})
             return earlier
-    duplicate = session.scalar(select(Honour).where(
+    duplicate = None if checked else session.scalar(select(Honour).where(
         Honour.honouree_id == honouree.id, Honour.honour_type == honour_type.code,
         Honour.year == data["year"]))
     if duplicate is not None:
@@ -201,9 +207,11 @@ def confer(uow, actor, honouree, data):
                     status=HonourStatus.ACTIVE, nomination_id=data.get("nomination_id"),
                     created_at=now)
     session.add(honour)
-    session.flush()
+    if not checked:
+        session.flush()
     record_change(uow, actor, "honour", honour.id, "conferred", None, honour_view(honour))
-    uow.record_event("honour_conferred", dict(honour_view(honour), managing_unit_id=honouree.managing_unit_id))
+    uow.record_event("honour_conferred", dict(honour_view(honour), honour_id=honour.id,
+                                              managing_unit_id=honouree.managing_unit_id))
     return honour
 
 

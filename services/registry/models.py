@@ -50,6 +50,14 @@ class Honouree(Base):
     __table_args__ = (
         Index("ix_honourees_scope", "managing_unit_id", "name"),
         Index("ix_honourees_district", "district_id"),
+        # search: scope, order, then every filtered column; counts and pages read the index only (0004)
+        Index("ix_honourees_search", "managing_unit_id", "name", "id", "district_id", "category",
+              "employment_status", "gender", "verified_year", "front_line", "migrant_worker",
+              "non_public_enterprise", "high_tech_enterprise", "beijing_hukou"),
+        # the same, name and id first: a city-wide page, however deep, read in order (0004)
+        Index("ix_honourees_order", "name", "id", "managing_unit_id", "district_id", "category",
+              "employment_status", "gender", "verified_year", "front_line", "migrant_worker",
+              "non_public_enterprise", "high_tech_enterprise", "beijing_hukou"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -107,7 +115,11 @@ class Honour(Base):
     """One honour held by one honouree."""
 
     __tablename__ = "honours"
-    __table_args__ = (Index("ix_honours_type_year", "honour_type", "year"),)
+    __table_args__ = (
+        Index("ix_honours_type_year", "honour_type", "year"),
+        # the honour filters' EXISTS, answered from the index (0004)
+        Index("ix_honours_holder", "honouree_id", "status", "honour_type", "year", "level"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     honouree_id: Mapped[str] = mapped_column(ForeignKey("honourees.id"), index=True)

@@ -38,12 +38,18 @@ def scope(session, unit_id):
     ``UNION`` (not ``UNION ALL``) drops a unit reached along both trees once.
     """
     get_unit(session, unit_id)
+    return sorted(session.scalars(scope_query(unit_id)).all())
+
+
+def scope_query(unit_id):
+    """The recursive SELECT of ``scope``, to use inside another query (``IN (...)``); an
+    unknown unit's scope is empty."""
     units = Unit.__table__
     below = select(units.c.id).where(units.c.id == unit_id).cte("below", recursive=True)
     below = below.union(
         select(units.c.id).join(
             below, or_(units.c.parent_id == below.c.id, units.c.system_parent_id == below.c.id)))
-    return sorted(session.scalars(select(below.c.id)).all())
+    return select(below.c.id)
 
 
 def list_units(session, tier=None, parent_id=None, page=1, page_size=50):
