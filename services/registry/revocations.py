@@ -146,14 +146,18 @@ def request(uow, actor, honour_id, data):
     return revocation
 
 
+def must_wait_at(revocation, actor, verb):
+    if actor.unit_id != revocation.waiting_at_unit_id:
+        raise Forbidden(f"only the unit the request waits at may {verb} it",
+                        {"waiting_at_unit_id": revocation.waiting_at_unit_id})
+
+
 def endorse(uow, actor, revocation_id, data):
     """The unit the request waits at supports it: it goes one tier up (or to the deciding unit)."""
     session, now = uow.session, uow.database.clock.now()
     revocation = get(session, actor, revocation_id, lock=True)
     must_be_pending(revocation)
-    if actor.unit_id != revocation.waiting_at_unit_id:
-        raise Forbidden("only the unit the request waits at may endorse it",
-                        {"waiting_at_unit_id": revocation.waiting_at_unit_id})
+    must_wait_at(revocation, actor, "endorse")
     if revocation.waiting_at_unit_id == revocation.deciding_unit_id:
         raise Conflict("the request has reached the deciding unit and waits for its decision",
                        {"waiting_at_unit_id": revocation.waiting_at_unit_id, "missing_step": "decided"})
@@ -171,9 +175,7 @@ def refuse(uow, actor, revocation_id, data):
     session, now = uow.session, uow.database.clock.now()
     revocation = get(session, actor, revocation_id, lock=True)
     must_be_pending(revocation)
-    if actor.unit_id != revocation.waiting_at_unit_id:
-        raise Forbidden("only the unit the request waits at may refuse it",
-                        {"waiting_at_unit_id": revocation.waiting_at_unit_id})
+    must_wait_at(revocation, actor, "refuse")
     before = snapshot(revocation)
     end(revocation, REFUSED, data["reasons"], now)
     add_step(session, revocation, actor, "refused", data["reasons"], now)
