@@ -57,12 +57,16 @@ start() {
       exit 1
     fi
   done
+  local url="http://$GATEWAY_ADDRESS"
+  if curl -s -o /dev/null "$url/healthz" 2>/dev/null; then
+    echo "laomo: something already answers on $GATEWAY_ADDRESS; stop it or set GATEWAY_ADDRESS" >&2
+    exit 1
+  fi
   prepare
   for s in $SERVICES gateway; do
     $NAMEKO run --config "$(config_of "$s")" "$(class_of "$s")" >>"$VAR/log/$s.log" 2>&1 &
     echo $! > "$VAR/run/$s.pid"
   done
-  local url="http://$GATEWAY_ADDRESS"
   for _ in $(seq 1 120); do
     if curl -fs "$url/readyz" >/dev/null 2>&1; then
       echo "laomo: ready at $url  (API $url/api/v1/units, health $url/readyz, metrics $url/metrics)"
@@ -126,7 +130,7 @@ case "${1:-}" in
           stop; exit 1
         fi
       done
-      sleep 1
+      sleep 1 & wait $! || true  # a trapped signal ends 'wait' at once, not after the sleep
     done
     ;;
   start) start ;;

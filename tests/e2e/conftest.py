@@ -27,6 +27,15 @@ def e2e_vhost(request):
     requests.delete(f"{api}/vhosts/{vhost}")
 
 
+def interruptible():
+    """Give suite.sh a SIGINT it can trap, as a terminal's Ctrl-C would.
+
+    When the tests themselves run in the background of a non-interactive shell (as CI runs them), SIGINT
+    arrives ignored, and bash can neither trap nor reset a signal ignored on entry.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture(scope="session")
 def suite(e2e_vhost, tmp_path_factory):
     """Starts the suite; yields its gateway URL and settings; Ctrl-C (SIGINT) stops it at the end."""
@@ -38,7 +47,7 @@ def suite(e2e_vhost, tmp_path_factory):
         env[f"{name.upper()}_METRICS_PORT"] = str(port)
     log = open(var / "suite.out", "w+")
     process = subprocess.Popen(["scripts/suite.sh", "run"], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+                               stdout=log, stderr=subprocess.STDOUT, preexec_fn=interruptible)
     base = f"http://{GATEWAY}"
 
     def ready():
