@@ -12,11 +12,12 @@ MGMT_PORT := $(or $(LAOMO_AMQP_MGMT_PORT),15673)
 export PYTHONWARNINGS ?= ignore::DeprecationWarning,ignore:pkg_resources is deprecated:UserWarning
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv run start stop status test test-unit bench broker postgres migrate declare lock clean
+.PHONY: help venv run start stop status admin test test-unit bench broker postgres migrate declare lock clean
 
 help:
 	@echo "make run      start RabbitMQ, migrate, start the five services and the gateway (Ctrl-C stops)"
 	@echo "make test     the same bootstrap, then every test (unit, service, PostgreSQL, end-to-end)"
+	@echo "make admin    with the suite running: create the first city admin, print its one-time password"
 	@echo "make stop     stop the services, the gateway, RabbitMQ and the test PostgreSQL"
 	@echo "make bench    print the benchmark figures"
 	@echo "make migrate  apply every service's migrations;  make lock  re-pin constraints.txt"
@@ -51,6 +52,9 @@ start: venv broker
 
 status:
 	@scripts/suite.sh status; scripts/broker.sh status
+
+admin: venv
+	@AMQP_URI="$${AMQP_URI:-$$(scripts/broker.sh uri)}" $(PY) -m gateway.first_admin $(ADMIN_ARGS)
 
 stop:
 	@scripts/suite.sh stop

@@ -1,21 +1,33 @@
-"""The gateway: the one HTTP entry to laomo. Entrypoints only."""
+"""The gateway: the one HTTP entry to laomo. Entrypoints only (the API's routes are mixed in).
+
+Every route under /api/v1 but logging in and the API's own description needs
+a bearer token; the caller's role decides what it may do and its unit the
+part of the union tree it may see (``gateway.roles``, ``gateway.http``).
+"""
+from nameko.dependency_providers import Config
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Response
 
-from nameko.dependency_providers import Config
-
+from services.chassis.database import Database
 from services.chassis.errors import LaomoError
 from services.chassis.rpc import RpcClient
 from services.chassis.service import LaomoService
 
-from .http import http, query_params
+from .api.accounts import AccountRoutes
+from .api.docs import DocumentRoutes
+from .api.registry import RegistryRoutes
+from .authentication import TokenSigner
+from .http import http
+from .models import Base
 
 SERVICES = ("registry", "nomination", "welfare", "association", "volunteer")
 
 
-class GatewayService(LaomoService):
+class GatewayService(AccountRoutes, RegistryRoutes, DocumentRoutes, LaomoService):
     name = "gateway"
 
+    db = Database(Base.metadata)
+    tokens = TokenSigner()
     registry = RpcClient("registry")
     nomination = RpcClient("nomination")
     welfare = RpcClient("welfare")
@@ -23,11 +35,12 @@ class GatewayService(LaomoService):
     volunteer = RpcClient("volunteer")
     config = Config()
 
-    @http("GET", "/healthz")
+    @http("GET", "/healthz", tag="operations", summary="Alive: the gateway process answers")
     def healthz(self, request):
         return {"status": "alive"}
 
-    @http("GET", "/readyz")
+    @http("GET", "/readyz", tag="operations", errors=(503,),
+          summary="Ready: every service answers its health check in time")
     def readyz(self, request):
         """Ready when every service answers its health RPC within the timeout (asked in parallel)."""
         timeout = float(self.config.get("READY_TIMEOUT", 3))
@@ -42,23 +55,7 @@ class GatewayService(LaomoService):
         return (200 if ready else 503), {"status": "ready" if ready else "not_ready",
                                          "services": services}
 
-    @http("GET", "/metrics")
+    @http("GET", "/metrics", tag="operations", response="text/plain",
+          summary="Prometheus metrics of the gateway")
     def metrics(self, request):
         return Response(generate_latest(), content_type=CONTENT_TYPE_LATEST)
-
-    @http("GET", "/api/v1/units")
-    def list_units(self, request):
-        return self.registry.list_units(
-            query_params(request, ("tier", "parent_id", "page", "page_size")))
-
-    @http("GET", "/api/v1/units/<string:unit_id>")
-    def get_unit(self, request, unit_id):
-        return self.registry.get_unit(unit_id)
-
-    @http("GET", "/api/v1/units/<string:unit_id>/children")
-    def list_children(self, request, unit_id):
-        return {"items": self.registry.list_children(unit_id)}
-
-    @http("GET", "/api/v1/units/<string:unit_id>/scope")
-    def unit_scope(self, request, unit_id):
-        return {"unit_id": unit_id, "unit_ids": self.registry.scope_of(unit_id)}

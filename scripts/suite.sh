@@ -25,8 +25,8 @@ class_of() {
 config_of() { [ "$1" = gateway ] && echo gateway/config.yml || echo "services/$1/config.yml"; }
 upper() { tr '[:lower:]' '[:upper:]' <<< "$1"; }
 
-# each service's SQLite file lives in $VAR unless its DB_URI is given
-for s in $SERVICES; do
+# each service's SQLite file (and the gateway's, of accounts) lives in $VAR unless its DB_URI is given
+for s in $SERVICES gateway; do
   var_name="$(upper "$s")_DB_URI"
   export "$var_name"="${!var_name:-sqlite:///$VAR/$s.sqlite3}"
 done
@@ -42,11 +42,12 @@ secret() {
 }
 if [ -z "${LAOMO_PERSONAL_DATA_KEYS:-}" ]; then export LAOMO_PERSONAL_DATA_KEYS="$(secret personal_data_key)"; fi
 if [ -z "${LAOMO_BLIND_INDEX_KEY:-}" ]; then export LAOMO_BLIND_INDEX_KEY="$(secret blind_index_key)"; fi
+if [ -z "${LAOMO_TOKEN_KEY:-}" ]; then export LAOMO_TOKEN_KEY="$(secret token_key)"; fi
 
 alive() { [ -f "$VAR/run/$1.pid" ] && kill -0 "$(cat "$VAR/run/$1.pid")" 2>/dev/null; }
 
 prepare() {
-  $PY -m services.chassis.migrations upgrade $SERVICES
+  $PY -m services.chassis.migrations upgrade $SERVICES gateway
   $PY -m services.chassis.topology --amqp-uri "$AMQP_URI" declare $(for s in $SERVICES; do class_of "$s"; done)
 }
 

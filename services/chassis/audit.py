@@ -7,7 +7,7 @@ Values named in ``masked`` are recorded as masked text, never in clear.
 """
 import json
 
-from sqlalchemy import Column, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Index, Integer, String, Table, Text, select
 
 from .database import UtcDateTime
 from .logs import current_correlation_id
@@ -52,3 +52,12 @@ def record_change(uow, actor, entity, entity_id, action, before=None, after=None
         changes=json.dumps(diff, ensure_ascii=False, sort_keys=True, default=str),
         correlation_id=current_correlation_id()))
     return diff
+
+
+def trail_of(session, metadata, entity, entity_id):
+    """The recorded changes of one record, oldest first (the caller has checked it may see it)."""
+    log = metadata.tables["audit_log"]
+    rows = session.execute(select(log).where(log.c.entity == entity, log.c.entity_id == str(entity_id))
+                           .order_by(log.c.id)).all()
+    return [{"at": row.at.isoformat(), "account": row.account, "unit_id": row.unit_id,
+             "action": row.action, "changes": json.loads(row.changes)} for row in rows]

@@ -261,6 +261,12 @@ class DatabaseEngine:
             with connection.begin():
                 yield connection
 
+    @contextlib.contextmanager
+    def reading_session(self):
+        """An ORM session over :meth:`reading`: no write lock, for lookups on a hot path."""
+        with self.reading() as connection, Session(bind=connection) as session:
+            yield session
+
     def dispose(self):
         self.engine.dispose()
 

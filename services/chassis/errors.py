@@ -65,6 +65,30 @@ class Forbidden(LaomoError):
 
 
 @deserialize_to_instance
+class BadRequest(LaomoError):
+    """The request cannot be read at all (not JSON, not UTF-8, the wrong content type)."""
+
+    code = "bad_request"
+    http_status = 400
+
+
+@deserialize_to_instance
+class Unauthenticated(LaomoError):
+    """No valid credentials: no token, a forged or expired or revoked one, a wrong password."""
+
+    code = "unauthenticated"
+    http_status = 401
+
+
+@deserialize_to_instance
+class TooManyRequests(LaomoError):
+    """Too many attempts in a while; ``details.retry_after`` says how many seconds to wait."""
+
+    code = "too_many_requests"
+    http_status = 429
+
+
+@deserialize_to_instance
 class ServiceUnavailable(LaomoError):
     """A service the request needs did not answer (not running, not declared)."""
 
@@ -80,4 +104,4 @@ class ServiceTimeout(LaomoError):
     http_status = 504
 
 
-CLIENT_ERRORS = (Invalid, NotFound, Conflict, Forbidden)
+CLIENT_ERRORS = (Invalid, NotFound, Conflict, Forbidden, BadRequest, Unauthenticated, TooManyRequests)

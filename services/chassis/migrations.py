@@ -20,15 +20,22 @@ from alembic.script import ScriptDirectory
 from .config import db_uri, load_config, service_config_path
 from .database import make_engine, service_metadata
 
-SERVICES = ("registry", "nomination", "welfare", "association", "volunteer")
+SERVICES = ("registry", "nomination", "welfare", "association", "volunteer", "gateway")
 SERVICES_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def package_dir(service):
+    """Where a service's package lives: ``services/<name>``, the gateway at the top level."""
+    if service == "gateway":
+        return os.path.join(os.path.dirname(SERVICES_DIR), "gateway")
+    return os.path.join(SERVICES_DIR, service)
 
 
 def alembic_config(service, uri=None):
     if uri is None:
         uri = db_uri(load_config(service_config_path(service)), service)
     config = Config()
-    config.set_main_option("script_location", os.path.join(SERVICES_DIR, service, "migrations"))
+    config.set_main_option("script_location", os.path.join(package_dir(service), "migrations"))
     config.attributes["laomo.uri"] = uri
     config.attributes["laomo.service"] = service
     return config

@@ -24,3 +24,14 @@ class PageRequest(Schema):
 def page_of(items, total, page, page_size):
     return {"items": items, "total": total, "page": page, "page_size": page_size,
             "pages": (total + page_size - 1) // page_size}
+
+
+def page_schema(item_schema, name):
+    """The schema of a page of ``item_schema`` (what :func:`page_of` returns), for documents."""
+    return Schema.from_dict({
+        "items": fields.List(fields.Nested(item_schema), required=True),
+        "total": fields.Integer(required=True),
+        "page": fields.Integer(required=True),
+        "page_size": fields.Integer(required=True),
+        "pages": fields.Integer(required=True),
+    }, name=name)

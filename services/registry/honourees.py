@@ -4,21 +4,35 @@ Every function takes the session of the caller's unit of work and the
 ``Actor``. A record outside the actor's scope (its unit and everything below
 it, in both trees) does not exist for that actor: reading it is NotFound.
 """
-import json
 import uuid
 
 from sqlalchemy import select
 
-from services.chassis.audit import record_change
+from services.chassis.audit import record_change, trail_of
 from services.chassis.errors import Conflict, Invalid, NotFound
 from services.chassis.personal_data import mask_id_number
 
 from . import tree
 from .domain import Tier
 from .id_numbers import id_number_problem, normalise
-from .models import Base, ChangeReport, Honour, Honouree, HonourType, Revocation, Transfer, Unit
+from .models import (
+    Base,
+    ChangeReport,
+    Honour,
+    Honouree,
+    HonourType,
+    Revocation,
+    Transfer,
+    Unit,
+)
 from .people import (
-    CATEGORY_FLAGS, Category, EmploymentStatus, Gender, HonourLevel, HonourStatus, IncomeBand,
+    CATEGORY_FLAGS,
+    Category,
+    EmploymentStatus,
+    Gender,
+    HonourLevel,
+    HonourStatus,
+    IncomeBand,
     ManagementMode,
 )
 
@@ -282,8 +296,4 @@ def audit_trail(session, actor, entity, entity_id):
         get(session, actor, honouree_id)
     except NotFound:
         raise NotFound(f"no {entity} {entity_id!r}", {"entity_id": entity_id}) from None
-    log = Base.metadata.tables["audit_log"]
-    rows = session.execute(select(log).where(log.c.entity == entity, log.c.entity_id == entity_id)
-                           .order_by(log.c.id)).all()
-    return [{"at": row.at.isoformat(), "account": row.account, "unit_id": row.unit_id,
-             "action": row.action, "changes": json.loads(row.changes)} for row in rows]
+    return trail_of(session, Base.metadata, entity, entity_id)

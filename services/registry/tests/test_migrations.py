@@ -10,7 +10,8 @@ from services.chassis.database import make_engine, service_metadata
 
 
 def models_metadata(service):
-    return importlib.import_module(f"services.{service}.models").Base.metadata
+    package = "gateway" if service == "gateway" else f"services.{service}"
+    return importlib.import_module(f"{package}.models").Base.metadata
 
 
 def database_state(uri):
