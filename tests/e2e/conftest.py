@@ -1,6 +1,7 @@
 """The whole suite as `make run` starts it: scripts/suite.sh run, on ports and a vhost of its own."""
 import os
 import signal
+import socket
 import subprocess
 import uuid
 
@@ -11,8 +12,17 @@ from services.chassis.testing import wait_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SERVICES = ("registry", "nomination", "welfare", "association", "volunteer")
-GATEWAY = "127.0.0.1:18080"
-METRICS_PORTS = {name: 19111 + i for i, name in enumerate(SERVICES)}
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# ports of this run's own, so two runs on one machine do not meet
+GATEWAY = f"127.0.0.1:{free_port()}"
+METRICS_PORTS = {name: free_port() for name in SERVICES}
 
 
 @pytest.fixture(scope="session")
@@ -65,3 +75,82 @@ def suite(e2e_vhost, tmp_path_factory):
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
     log.close()
+
+
+class Api:
+    """The gateway over HTTP as one account: ``api.get("/honourees")`` (paths under /api/v1)."""
+
+    def __init__(self, base, token=None, username=None):
+        self.base, self.token, self.username = base, token, username
+
+    def request(self, method, path, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if self.token:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        return requests.request(method, f"{self.base}/api/v1{path}", headers=headers, timeout=30, **kwargs)
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path, json=None, **kwargs):
+        return self.request("POST", path, json=json, **kwargs)
+
+    def patch(self, path, json=None, **kwargs):
+        return self.request("PATCH", path, json=json, **kwargs)
+
+
+def log_in(base, username, password):
+    response = requests.post(f"{base}/api/v1/auth/login", json={"username": username, "password": password},
+                             timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
+def ready_account(base, username, one_time_password, password="Sehr-geheim-2026"):
+    """Log in with the one-time password, change it, and return an Api for the account."""
+    token = log_in(base, username, one_time_password)
+    changed = requests.post(f"{base}/api/v1/auth/password", json={
+        "current_password": one_time_password, "new_password": password},
+        headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert changed.status_code == 200, changed.text
+    return Api(base, changed.json()["access_token"], username)
+
+
+@pytest.fixture(scope="session")
+def city_admin(suite):
+    """The first city admin, made by `make admin`'s command, its password changed."""
+    env = dict(suite["env"], GATEWAY_DB_URI=f"sqlite:///{suite['var']}/gateway.sqlite3")
+    made = subprocess.run([os.path.join(ROOT, ".venv/bin/python"), "-m", "gateway.first_admin"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    password = next(line.split(":", 1)[1].strip() for line in made.stdout.splitlines()
+                    if "one-time password" in line)
+    return ready_account(suite["base"], "admin", password)
+
+
+# the accounts the tests act as: name -> (unit, roles, personal-data right)
+ACCOUNTS = {
+    "city.officer": ("bj", ["officer"], True),
+    "city.reviewer": ("bj", ["reviewer"], False),
+    "city.auditor": ("bj", ["auditor"], False),
+    "city.finance": ("bj", ["finance"], False),
+    "haidian.officer": ("bj-haidian", ["officer"], False),
+    "haidian.reviewer": ("bj-haidian", ["reviewer"], False),
+    "haidian.admin": ("bj-haidian", ["admin"], False),
+    "haidian.auditor": ("bj-haidian", ["auditor"], False),
+    "chaoyang.officer": ("bj-chaoyang", ["officer"], False),
+    "chaoyang.admin": ("bj-chaoyang", ["admin"], False),
+}
+
+
+@pytest.fixture(scope="session")
+def apis(suite, city_admin):
+    """An Api for each of ACCOUNTS (and "admin"), every one's password changed."""
+    made = {"admin": city_admin}
+    for username, (unit_id, roles, personal_data) in ACCOUNTS.items():
+        created = city_admin.post("/accounts", {"username": username, "display_name": username,
+                                                "unit_id": unit_id, "roles": roles,
+                                                "personal_data": personal_data})
+        assert created.status_code == 201, created.text
+        made[username] = ready_account(suite["base"], username, created.json()["one_time_password"])
+    return made

@@ -10,7 +10,9 @@ from services.chassis.testing import wait_for
 from .conftest import METRICS_PORTS, SERVICES
 
 
-def get(suite, path, **kwargs):
+def get(suite, path, token=None, **kwargs):
+    if token is not None:
+        kwargs["headers"] = dict(kwargs.get("headers", {}), Authorization=f"Bearer {token.token}")
     return requests.get(suite["base"] + path, timeout=10, **kwargs)
 
 
@@ -24,7 +26,12 @@ def test_alive_and_ready_with_every_service(suite):
         name: "ok" for name in SERVICES}
 
 
-def test_the_default_union_tree_over_http(suite):
+def test_the_default_union_tree_over_http(suite, city_admin):
+    me = city_admin
+
+    def get(suite, path, **kwargs):
+        return globals()["get"](suite, path, token=me, **kwargs)
+
     page = get(suite, "/api/v1/units", params={"page_size": 100})
     assert page.status_code == 200
     assert page.headers["Content-Type"].startswith("application/json")
@@ -41,23 +48,26 @@ def test_the_default_union_tree_over_http(suite):
     assert districts["total"] == 17 and districts["pages"] == 4 and len(districts["items"]) == 5
 
 
-def test_errors_have_one_json_shape(suite):
-    missing = get(suite, "/api/v1/units/no-such-unit")
+def test_errors_have_one_json_shape(suite, city_admin):
+    assert get(suite, "/api/v1/units").status_code == 401
+    missing = get(suite, "/api/v1/units/no-such-unit", token=city_admin)
     assert missing.status_code == 404
     assert missing.json() == {"error": "not_found", "message": "no unit 'no-such-unit'",
                               "details": {"unit_id": "no-such-unit"}}
-    bad = get(suite, "/api/v1/units", params={"page_size": "1000", "colour": "red"})
+    bad = get(suite, "/api/v1/units", params={"page_size": "1000", "colour": "red"}, token=city_admin)
     assert bad.status_code == 422 and bad.json()["details"] == {"colour": ["unknown parameter"]}
-    bad_size = get(suite, "/api/v1/units", params={"page_size": "1000"})
+    bad_size = get(suite, "/api/v1/units", params={"page_size": "1000"}, token=city_admin)
     assert bad_size.status_code == 422 and "page_size" in bad_size.json()["details"]
     nowhere = get(suite, "/api/v2/anything")
     assert nowhere.status_code == 404 and nowhere.json()["error"] == "not_found"
-    wrong_method = requests.delete(suite["base"] + "/api/v1/units", timeout=10)
+    wrong_method = requests.delete(suite["base"] + "/api/v1/units", timeout=10,
+                                   headers={"Authorization": f"Bearer {city_admin.token}"})
     assert wrong_method.status_code == 405 and wrong_method.json()["error"] == "method_not_allowed"
 
 
-def test_request_id_is_echoed_and_followed_into_the_service_logs(suite):
-    response = get(suite, "/api/v1/units/bj-xicheng", headers={"X-Request-Id": "e2e-trace-0001"})
+def test_request_id_is_echoed_and_followed_into_the_service_logs(suite, city_admin):
+    response = get(suite, "/api/v1/units/bj-xicheng", headers={"X-Request-Id": "e2e-trace-0001"},
+                   token=city_admin)
     assert response.headers["X-Request-Id"] == "e2e-trace-0001"
     assert len(get(suite, "/healthz").headers["X-Request-Id"]) == 32  # made when none is given
     # the registry's log lines for that request carry the same id (JSON lines, LOG_LEVEL=DEBUG here)
@@ -75,8 +85,8 @@ def test_request_id_is_echoed_and_followed_into_the_service_logs(suite):
     assert entry["service"] == "registry" and entry["outcome"] == "ok"
 
 
-def test_metrics_of_the_gateway_and_every_service(suite):
-    get(suite, "/api/v1/units/bj")
+def test_metrics_of_the_gateway_and_every_service(suite, city_admin):
+    get(suite, "/api/v1/units/bj", token=city_admin)
     gateway = get(suite, "/metrics").text
     assert 'laomo_http_requests_total{method="GET",route="/api/v1/units/<string:unit_id>",status="200"}' in gateway
     for name, port in METRICS_PORTS.items():
@@ -85,7 +95,7 @@ def test_metrics_of_the_gateway_and_every_service(suite):
         assert f'laomo_outbox_backlog_events{{service="{name}"}} 0.0' in text
 
 
-def test_a_stopped_service_shows_as_not_ready_and_its_routes_as_unavailable(suite):
+def test_a_stopped_service_shows_as_not_ready_and_its_routes_as_unavailable(suite, city_admin):
     pid = int((suite["var"] / "run" / "registry.pid").read_text())
     os.kill(pid, signal.SIGSTOP)  # hung, not gone: its queue is there, nobody answers
     try:
@@ -93,7 +103,7 @@ def test_a_stopped_service_shows_as_not_ready_and_its_routes_as_unavailable(suit
         assert ready.status_code == 503
         assert ready.json()["services"]["registry"]["status"] == "service_timeout"
         assert ready.json()["services"]["welfare"]["status"] == "ok"
-        timed_out = get(suite, "/api/v1/units/bj")
+        timed_out = get(suite, "/api/v1/units/bj", token=city_admin)
         assert timed_out.status_code == 504 and timed_out.json()["error"] == "service_timeout"
     finally:
         os.kill(pid, signal.SIGCONT)
