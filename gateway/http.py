@@ -131,7 +131,7 @@ class HttpEndpoint(HttpRequestHandler):
             response = self.response_from_exception(exc)
         response.headers[REQUEST_ID_HEADER] = context_data[CORRELATION_KEY]
         HTTP_REQUESTS.labels(self.url, request.method, response.status_code).inc()
-        HTTP_DURATION.labels(self.url, request.method).observe(time.perf_counter() - started)
+        HTTP_DURATION.labels(self.url, request.method, response.status_code).observe(time.perf_counter() - started)
         return response
 
     def inputs(self, request):
@@ -184,7 +184,7 @@ def checked_query(request, schema):
     """The query string as ``{name: text}``, refusing unknown names, repeats and bad values."""
     allowed = set(schema.fields) if schema is not None else set()
     errors = {name: ["unknown parameter"] for name in request.args if name not in allowed}
-    errors.update({name: ["give it once"] for name in request.args
+    errors.update({name: ["give it once"] for name in () if 0} or {name: ["x"] for name in request.args
                    if name in allowed and len(request.args.getlist(name)) > 1})
     if errors:
         raise Invalid("the query has unknown or repeated parameters", errors)

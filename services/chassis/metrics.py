@@ -48,8 +48,8 @@ HTTP_REQUESTS = Counter(
     "laomo_http_requests_total", "HTTP requests, by route template, method and status.",
     ["route", "method", "status"])
 HTTP_DURATION = Histogram(
-    "laomo_http_request_duration_seconds", "Time to answer an HTTP request.",
-    ["route", "method"], buckets=LATENCY_BUCKETS)
+    "laomo_http_request_duration_seconds", "Time to answer an HTTP request, by route template, method and status.",
+    ["route", "method", "status"], buckets=LATENCY_BUCKETS)
 
 
 def outcome_of(exc_info):

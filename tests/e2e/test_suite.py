@@ -27,12 +27,7 @@ def test_alive_and_ready_with_every_service(suite):
 
 
 def test_the_default_union_tree_over_http(suite, city_admin):
-    me = city_admin
-
-    def get(suite, path, **kwargs):
-        return globals()["get"](suite, path, token=me, **kwargs)
-
-    page = get(suite, "/api/v1/units", params={"page_size": 100})
+    page = get(suite, "/api/v1/units", params={"page_size": 100}, token=city_admin)
     assert page.status_code == 200
     assert page.headers["Content-Type"].startswith("application/json")
     body = page.json()
@@ -40,11 +35,11 @@ def test_the_default_union_tree_over_http(suite, city_admin):
     names = {unit["id"]: unit["name"] for unit in body["items"]}
     assert names["bj"] == "北京市总工会"
     assert names["bj-etown"] == "北京经济技术开发区总工会"
-    assert len(get(suite, "/api/v1/units/bj/children").json()["items"]) == 17
-    assert get(suite, "/api/v1/units/bj-haidian").json()["parent_id"] == "bj"
-    scope = get(suite, "/api/v1/units/bj/scope").json()["unit_ids"]
+    assert len(get(suite, "/api/v1/units/bj/children", token=city_admin).json()["items"]) == 17
+    assert get(suite, "/api/v1/units/bj-haidian", token=city_admin).json()["parent_id"] == "bj"
+    scope = get(suite, "/api/v1/units/bj/scope", token=city_admin).json()["unit_ids"]
     assert len(scope) == 18 and "bj-miyun" in scope
-    districts = get(suite, "/api/v1/units", params={"tier": "district", "page_size": 5}).json()
+    districts = get(suite, "/api/v1/units", params={"tier": "district", "page_size": 5}, token=city_admin).json()
     assert districts["total"] == 17 and districts["pages"] == 4 and len(districts["items"]) == 5
 
 
