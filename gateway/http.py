@@ -5,6 +5,7 @@ Every answer is JSON; every error is ``{"error": CODE, "message": ...,
 chassis errors carry it); anything else is a 500 with no traceback, logged
 with the correlation id the response also carries (``X-Request-Id``).
 """
+import codecs
 import json
 import logging
 import re
@@ -184,7 +185,7 @@ def checked_query(request, schema):
     """The query string as ``{name: text}``, refusing unknown names, repeats and bad values."""
     allowed = set(schema.fields) if schema is not None else set()
     errors = {name: ["unknown parameter"] for name in request.args if name not in allowed}
-    errors.update({name: ["give it once"] for name in () if 0} or {name: ["x"] for name in request.args
+    errors.update({name: ["give it once"] for name in request.args
                    if name in allowed and len(request.args.getlist(name)) > 1})
     if errors:
         raise Invalid("the query has unknown or repeated parameters", errors)
@@ -201,9 +202,7 @@ def checked_body(request, schema):
     if mimetype != "application/json":
         raise BadRequest("send the body as JSON with 'Content-Type: application/json'",
                          {"content_type": [mimetype or "missing"]})
-    raw = request.get_data(cache=False)
-    if len(raw) > MAX_BODY:
-        raise BadRequest("the body is too large", {"limit_bytes": MAX_BODY})
+    raw = bounded_body(request)
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -223,10 +222,19 @@ def csv_body(request):
     if (request.mimetype or "") != CSV_BODY:
         raise BadRequest("send the file with 'Content-Type: text/csv' (UTF-8)",
                          {"content_type": [request.mimetype or "missing"]})
-    raw = request.get_data(cache=False)
-    if len(raw) > MAX_BODY:
-        raise BadRequest("the file is too large", {"limit_bytes": MAX_BODY})
+    raw = bounded_body(request)
+    bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
-        return raw.decode("utf-8-sig")
+        return raw[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BadRequest("the file is not UTF-8", {"byte_offset": exc.start}) from None
+        raise BadRequest("the file is not UTF-8", {"byte_offset": bom + exc.start}) from None
+
+
+def bounded_body(request):
+    """The body's bytes, refused unread when it says (or turns out) to be over MAX_BODY."""
+    if (request.content_length or 0) > MAX_BODY:
+        raise BadRequest("the body is too large", {"limit_bytes": MAX_BODY})
+    raw = request.stream.read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        raise BadRequest("the body is too large", {"limit_bytes": MAX_BODY})
+    return raw
