@@ -62,6 +62,9 @@ def error_statuses(route):
 def content(schema):
     if isinstance(schema, str):  # a media type: CSV_BODY, text/csv, text/plain, text/html
         return {schema: {"schema": {"type": "string"}}}
+    if isinstance(schema, tuple):  # (media type, its schema object)
+        media_type, schema_object = schema
+        return {media_type: {"schema": schema_object}}
     return {"application/json": {"schema": schema}}
 
 

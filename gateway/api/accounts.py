@@ -127,4 +127,4 @@ class AccountRoutes:
         scope = self.registry.scope_of(caller.actor.unit_id)
         with self.db.database.reading_session() as session:
             accounts.get_in_scope(session, account_id, scope)
-            return {"items": trail_of(session, Base.metadata, "account", account_id)}
+            return {"items": trail_of(session, Base.metadata, {"account": [account_id]})}

@@ -8,13 +8,24 @@ outside it answers 404 as if absent.
 from marshmallow import Schema, fields, validate
 from werkzeug.wrappers import Response
 
-from services.chassis.schemas import page_schema
 from services.registry import responses
 from services.registry.schemas import (
-    ChangeReportSchema, HonoureeChangesSchema, HonoureeFilterSchema, HonoureeSearchSchema,
-    HonourInputSchema, NewHonoureeSchema, OverdueQuerySchema, RevocationDecisionSchema,
-    RevocationQuerySchema, RevocationReasonsSchema, TodoQuerySchema, TransferQuerySchema,
-    TransferRejectionSchema, TransferRequestSchema, UnitQuerySchema, UnitSchema, VerificationSchema,
+    ChangeReportSchema,
+    HonoureeChangesSchema,
+    HonoureeFilterSchema,
+    HonoureeSearchSchema,
+    HonourInputSchema,
+    NewHonoureeSchema,
+    OverdueQuerySchema,
+    RevocationDecisionSchema,
+    RevocationQuerySchema,
+    RevocationReasonsSchema,
+    TodoQuerySchema,
+    TransferQuerySchema,
+    TransferRejectionSchema,
+    TransferRequestSchema,
+    UnitQuerySchema,
+    VerificationSchema,
 )
 
 from ..http import CSV_BODY, http
@@ -32,7 +43,7 @@ class ImportQuery(Schema):
 class UnitListOut(Schema):
     """Units, without paging (a unit's children)."""
 
-    items = fields.List(fields.Nested(UnitSchema), required=True)
+    items = fields.List(fields.Nested(responses.UnitOut), required=True)
 
 
 class ScopeOut(Schema):
@@ -54,12 +65,6 @@ class HonourTypesOut(Schema):
     items = fields.List(fields.Nested(responses.HonourTypeOut), required=True)
 
 
-UnitPageOut = page_schema(UnitSchema, "UnitPageOut")
-HonoureePageOut = page_schema(responses.HonoureeOut, "HonoureePageOut")
-OverduePageOut = page_schema(responses.OverdueOut, "OverduePageOut")
-TodoPageOut = page_schema(responses.TodoItemOut, "TodoPageOut")
-TransferPageOut = page_schema(responses.TransferOut, "TransferPageOut")
-RevocationPageOut = page_schema(responses.RevocationOut, "RevocationPageOut")
 NOT_IN_SCOPE = (404,)
 STATE = (404, 409)
 
@@ -69,12 +74,12 @@ class RegistryRoutes:
 
     # --- the union tree -----------------------------------------------------------------------
 
-    @http("GET", "/api/v1/units", roles=ANYONE, query=UnitQuerySchema, response=UnitPageOut, tag="units",
+    @http("GET", "/api/v1/units", roles=ANYONE, query=UnitQuerySchema, response=responses.UnitPageOut, tag="units",
           summary="The union tree's units, by tier or parent")
     def list_units(self, request, caller, query):
         return self.registry.list_units(query)
 
-    @http("GET", "/api/v1/units/<string:unit_id>", roles=ANYONE, response=UnitSchema, errors=(404,),
+    @http("GET", "/api/v1/units/<string:unit_id>", roles=ANYONE, response=responses.UnitOut, errors=(404,),
           tag="units", summary="One unit")
     def get_unit(self, request, caller, unit_id):
         return self.registry.get_unit(unit_id)
@@ -91,7 +96,7 @@ class RegistryRoutes:
 
     # --- honourees and honours ----------------------------------------------------------------
 
-    @http("GET", "/api/v1/honourees", roles=ANYONE, query=HonoureeSearchSchema, response=HonoureePageOut,
+    @http("GET", "/api/v1/honourees", roles=ANYONE, query=HonoureeSearchSchema, response=responses.SearchPageOut,
           tag="honourees", summary="Search the honourees in your scope, page by page")
     def search_honourees(self, request, caller, query):
         return self.registry.search_honourees(caller.actor.to_dict(), query)
@@ -131,7 +136,7 @@ class RegistryRoutes:
         return {"items": self.registry.list_honour_types()}
 
     @http("GET", "/api/v1/honourees/export", roles=EXPORTERS, query=HonoureeFilterSchema, tag="import and export",
-          response="text/csv", summary="The honourees in your scope matching the filters, as CSV")
+          response=("text/csv", responses.ExportOut), summary="The honourees in your scope matching the filters, as CSV")
     def export_honourees(self, request, caller, query):
         text = self.registry.export_honourees(caller.actor.to_dict(), query)
         return Response(text.encode("utf-8"), content_type="text/csv; charset=utf-8",
@@ -160,7 +165,7 @@ class RegistryRoutes:
         return self.registry.verify_honouree(caller.actor.to_dict(), honouree_id, body)
 
     @http("GET", "/api/v1/verification/overdue", roles=ANYONE, query=OverdueQuerySchema,
-          response=OverduePageOut, tag="verification", summary="Records in your scope not yet verified this year")
+          response=responses.OverduePageOut, tag="verification", summary="Records in your scope not yet verified this year")
     def overdue_verifications(self, request, caller, query):
         return self.registry.overdue_verifications(caller.actor.to_dict(), query)
 
@@ -177,12 +182,12 @@ class RegistryRoutes:
         return 201, self.registry.report_change(caller.actor.to_dict(), honouree_id, body)
 
     @http("POST", "/api/v1/change-reports/<string:report_id>/acknowledge", roles=OFFICERS,
-          response=responses.ChangeReportOut, errors=STATE, tag="verification",
+          response=responses.AcknowledgedChangeOut, errors=STATE, tag="verification",
           summary="Acknowledge a change report sent to your unit")
     def acknowledge_change(self, request, caller, report_id):
         return self.registry.acknowledge_change(caller.actor.to_dict(), report_id)
 
-    @http("GET", "/api/v1/todo", roles=ANYONE, query=TodoQuerySchema, response=TodoPageOut, tag="verification",
+    @http("GET", "/api/v1/todo", roles=ANYONE, query=TodoQuerySchema, response=responses.TodoPageOut, tag="verification",
           summary="Your unit's to-do items (待办), oldest first")
     def list_todo(self, request, caller, query):
         return self.registry.list_todo(caller.actor.to_dict(), query)
@@ -207,7 +212,7 @@ class RegistryRoutes:
     def reject_transfer(self, request, caller, transfer_id, body):
         return self.registry.reject_transfer(caller.actor.to_dict(), transfer_id, body["reason"])
 
-    @http("GET", "/api/v1/transfers", roles=ANYONE, query=TransferQuerySchema, response=TransferPageOut,
+    @http("GET", "/api/v1/transfers", roles=ANYONE, query=TransferQuerySchema, response=responses.TransferPageOut,
           tag="transfers", summary="Transfers in which your unit is either side")
     def list_transfers(self, request, caller, query):
         return self.registry.list_transfers(caller.actor.to_dict(), query)
@@ -243,7 +248,7 @@ class RegistryRoutes:
     def get_revocation(self, request, caller, revocation_id):
         return self.registry.get_revocation(caller.actor.to_dict(), revocation_id)
 
-    @http("GET", "/api/v1/revocations", roles=ANYONE, query=RevocationQuerySchema, response=RevocationPageOut,
+    @http("GET", "/api/v1/revocations", roles=ANYONE, query=RevocationQuerySchema, response=responses.RevocationPageOut,
           tag="revocations", summary="Revocation requests your unit may see, newest first")
     def list_revocations(self, request, caller, query):
         return self.registry.list_revocations(caller.actor.to_dict(), query)

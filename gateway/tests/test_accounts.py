@@ -64,7 +64,7 @@ def count_accounts(database):
 
 def trail(database, account_id):
     with database.reading_session() as session:
-        return trail_of(session, Base.metadata, "account", account_id)
+        return trail_of(session, Base.metadata, {"account": [account_id]})
 
 
 def state(database, account_id):

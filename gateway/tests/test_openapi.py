@@ -270,6 +270,9 @@ def test_replies_name_their_schema_or_media_type(doc, declared):
             assert "content" not in reply, name
         elif isinstance(route.response_schema, str):
             assert list(reply["content"]) == [route.response_schema], name
+        elif isinstance(route.response_schema, tuple):
+            media_type, schema = route.response_schema
+            assert reply["content"] == {media_type: {"schema": schema}}, name
         else:
             schema = deref(doc, reply["content"]["application/json"]["schema"])
             assert schema.get("type") == "object" and schema["properties"], name

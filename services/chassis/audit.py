@@ -7,7 +7,7 @@ Values named in ``masked`` are recorded as masked text, never in clear.
 """
 import json
 
-from sqlalchemy import Column, Index, Integer, String, Table, Text, select
+from sqlalchemy import Column, Index, Integer, String, Table, Text, and_, or_, select
 
 from .database import UtcDateTime
 from .logs import current_correlation_id
@@ -54,10 +54,15 @@ def record_change(uow, actor, entity, entity_id, action, before=None, after=None
     return diff
 
 
-def trail_of(session, metadata, entity, entity_id):
-    """The recorded changes of one record, oldest first (the caller has checked it may see it)."""
+def trail_of(session, metadata, records):
+    """The recorded changes of ``records`` ({entity: [ids]}), oldest first, each naming its record.
+
+    The caller has checked it may see them."""
     log = metadata.tables["audit_log"]
-    rows = session.execute(select(log).where(log.c.entity == entity, log.c.entity_id == str(entity_id))
-                           .order_by(log.c.id)).all()
-    return [{"at": row.at.isoformat(), "account": row.account, "unit_id": row.unit_id,
-             "action": row.action, "changes": json.loads(row.changes)} for row in rows]
+    wanted = [and_(log.c.entity == entity, log.c.entity_id.in_([str(i) for i in ids]))
+              for entity, ids in records.items() if ids]
+    if not wanted:
+        return []
+    rows = session.execute(select(log).where(or_(*wanted)).order_by(log.c.id)).all()
+    return [{"entity": row.entity, "entity_id": row.entity_id, "at": row.at.isoformat(), "account": row.account,
+             "unit_id": row.unit_id, "action": row.action, "changes": json.loads(row.changes)} for row in rows]

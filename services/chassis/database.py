@@ -21,8 +21,18 @@ from datetime import timezone
 from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
 from sqlalchemy import (
-    Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text, TypeDecorator,
-    create_engine, event,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    create_engine,
+    event,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session

@@ -4,6 +4,8 @@ Each class is registered with nameko's exception registry, so an error raised
 in a service arrives at the RPC caller as the same class with the same
 message and details, not as a generic ``RemoteError``.
 """
+import json
+
 from nameko.exceptions import deserialize_to_instance
 
 
@@ -14,16 +16,16 @@ class LaomoError(Exception):
     http_status = 400
 
     def __init__(self, message, details=None):
-        # both travel in ``args``: nameko serialises exceptions by their args
-        super().__init__(message, details or {})
+        # both travel in ``args``, as nameko serialises exceptions by their args; the details as JSON
+        # text, because nameko turns every value that is not a string into one (2 -> "2", None -> "None")
+        if isinstance(details, str):
+            details = json.loads(details)
+        self.details = details or {}
+        super().__init__(message, json.dumps(self.details, ensure_ascii=False, sort_keys=True, default=str))
 
     @property
     def message(self):
         return self.args[0]
-
-    @property
-    def details(self):
-        return self.args[1] if len(self.args) > 1 else {}
 
     def __str__(self):
         return self.message

@@ -33,9 +33,14 @@ from sqlalchemy import select
 from .database import UnitOfWork
 from .errors import CLIENT_ERRORS
 from .logs import CORRELATION_KEY
-from .metrics import GAUGES, EVENTS_DEAD_LETTERED, EVENTS_HANDLED, EVENTS_RETRIED
+from .metrics import EVENTS_DEAD_LETTERED, EVENTS_HANDLED, EVENTS_RETRIED, GAUGES
 from .rpc import settle
-from .topology import DEAD_LETTER_EXCHANGE, DEAD_LETTER_SUFFIX, dead_letter_counts, declare_dead_letter
+from .topology import (
+    DEAD_LETTER_EXCHANGE,
+    DEAD_LETTER_SUFFIX,
+    dead_letter_counts,
+    declare_dead_letter,
+)
 
 log = logging.getLogger(__name__)
 

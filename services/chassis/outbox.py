@@ -28,7 +28,12 @@ from eventlet.event import Event
 from pika.exceptions import AMQPError, ChannelClosed
 from sqlalchemy import func, select
 
-from .metrics import EVENTS_PUBLISHED, EVENTS_UNROUTABLE, GAUGES, OUTBOX_PUBLISH_FAILURES
+from .metrics import (
+    EVENTS_PUBLISHED,
+    EVENTS_UNROUTABLE,
+    GAUGES,
+    OUTBOX_PUBLISH_FAILURES,
+)
 
 log = logging.getLogger(__name__)
 

@@ -26,12 +26,13 @@ def page_of(items, total, page, page_size):
             "pages": (total + page_size - 1) // page_size}
 
 
-def page_schema(item_schema, name):
-    """The schema of a page of ``item_schema`` (what :func:`page_of` returns), for documents."""
-    return Schema.from_dict({
+def page_schema(item_schema, name, doc=None):
+    """The schema of a page of ``item_schema`` (what :func:`page_of` returns), named ``name``, for documents."""
+    return type(name, (Schema,), {
+        "__doc__": doc or f"A page of {item_schema.__name__}: items, total, page, page_size, pages.",
         "items": fields.List(fields.Nested(item_schema), required=True),
-        "total": fields.Integer(required=True),
-        "page": fields.Integer(required=True),
-        "page_size": fields.Integer(required=True),
-        "pages": fields.Integer(required=True),
-    }, name=name)
+        "total": fields.Integer(required=True, validate=validate.Range(min=0)),
+        "page": fields.Integer(required=True, validate=validate.Range(min=1)),
+        "page_size": fields.Integer(required=True, validate=validate.Range(min=1)),
+        "pages": fields.Integer(required=True, validate=validate.Range(min=0)),
+    })

@@ -284,7 +284,10 @@ AUDITED = {"honouree": Honouree, "honour": Honour, "transfer": Transfer, "revoca
 
 
 def audit_trail(session, actor, entity, entity_id):
-    """The recorded changes of one record, oldest first, if the actor may see the record."""
+    """The recorded changes of one record, oldest first, if the actor may see the record.
+
+    An honouree's trail is the whole person's: the record's own changes and those of its
+    honours, change reports, transfers and revocations."""
     model = AUDITED.get(entity)
     if model is None:
         raise Invalid("unknown entity", {"entity": [f"one of {', '.join(sorted(AUDITED))}"]})
@@ -296,4 +299,10 @@ def audit_trail(session, actor, entity, entity_id):
         get(session, actor, honouree_id)
     except NotFound:
         raise NotFound(f"no {entity} {entity_id!r}", {"entity_id": entity_id}) from None
-    return trail_of(session, Base.metadata, entity, entity_id)
+    if model is not Honouree:
+        return trail_of(session, Base.metadata, {entity: [entity_id]})
+    records = {"honouree": [entity_id]}
+    for name, related in AUDITED.items():
+        if related is not Honouree:
+            records[name] = session.scalars(select(related.id).where(related.honouree_id == entity_id)).all()
+    return trail_of(session, Base.metadata, records)

@@ -16,10 +16,22 @@ RPCs that answer with a bare list (``get_honourees``, ``audit_trail``,
 """
 from marshmallow import Schema, fields, validate
 
+from services.chassis.schemas import page_schema
+
 from .domain import Tier
 from .people import (
-    AGE_BANDS, CATEGORY_FLAGS, TEAM_SIZE_TARGET, Category, ChangeKind, EmploymentStatus, Gender,
-    Hardship, HonourLevel, HonourStatus, IncomeBand, ManagementMode,
+    AGE_BANDS,
+    CATEGORY_FLAGS,
+    TEAM_SIZE_TARGET,
+    Category,
+    ChangeKind,
+    EmploymentStatus,
+    Gender,
+    Hardship,
+    HonourLevel,
+    HonourStatus,
+    IncomeBand,
+    ManagementMode,
 )
 from .schemas import UnitSchema
 
@@ -150,8 +162,10 @@ AUDIT_ACTIONS = (
 
 
 class AuditEntryOut(Schema):
-    """One recorded change of a record, oldest first (audit_trail)."""
+    """One recorded change of a record, oldest first; an honouree's trail holds its related records' too (audit_trail)."""
 
+    entity = text(validate=validate.OneOf(("honouree", "honour", "transfer", "revocation", "change_report")))
+    entity_id = text()
     at = instant()
     account = text()
     unit_id = text()
@@ -273,7 +287,7 @@ class TodoItemOut(Schema):
     unit_id = text()
     kind = text(validate=validate.OneOf(("change_report", "transfer", "revocation")))
     subject_id = text(metadata={"description": "the id of the report, transfer or revocation"})
-    honouree_id = maybe_text()
+    honouree_id = text()  # a nullable column, but every kind of item names its honouree
     title = text()
     status = text(validate=validate.OneOf(("open", "done")))
     created_at = instant()
@@ -419,25 +433,13 @@ ExportOut = {
 
 # pages -----------------------------------------------------------------------------------------
 
-def page_of_schema(item_schema, name, doc=None):
-    """A Schema class named ``name`` for chassis.schemas.page_of's page of ``item_schema`` items."""
-    return type(name, (Schema,), {
-        "__doc__": doc or f"A page of {item_schema.__name__}: items, total, page, page_size, pages.",
-        "items": fields.List(fields.Nested(item_schema), required=True),
-        "total": count(),
-        "page": fields.Integer(required=True, validate=validate.Range(min=1)),
-        "page_size": fields.Integer(required=True, validate=validate.Range(min=1)),
-        "pages": count(),
-    })
-
-
-UnitPageOut = page_of_schema(UnitOut, "UnitPageOut", "A page of units, from the city down (list_units).")
-SearchPageOut = page_of_schema(HonoureeOut, "SearchPageOut",
+UnitPageOut = page_schema(UnitOut, "UnitPageOut", "A page of units, from the city down (list_units).")
+SearchPageOut = page_schema(HonoureeOut, "SearchPageOut",
                                "A page of the records matching a search, by name then id (search_honourees).")
-OverduePageOut = page_of_schema(OverdueOut, "OverduePageOut",
+OverduePageOut = page_schema(OverdueOut, "OverduePageOut",
                                 "A page of records due for this year's verification (overdue_verifications).")
-TodoPageOut = page_of_schema(TodoItemOut, "TodoPageOut", "A page of the unit's to-do items, oldest first (list_todo).")
-TransferPageOut = page_of_schema(TransferOut, "TransferPageOut",
+TodoPageOut = page_schema(TodoItemOut, "TodoPageOut", "A page of the unit's to-do items, oldest first (list_todo).")
+TransferPageOut = page_schema(TransferOut, "TransferPageOut",
                                  "A page of transfers, newest first (list_transfers).")
-RevocationPageOut = page_of_schema(RevocationSummaryOut, "RevocationPageOut",
+RevocationPageOut = page_schema(RevocationSummaryOut, "RevocationPageOut",
                                    "A page of revocation requests, newest first (list_revocations).")

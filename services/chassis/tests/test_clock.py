@@ -1,6 +1,12 @@
 from datetime import date, datetime, timedelta, timezone
 
-from services.chassis.clock import BEIJING, FileClock, FrozenClock, SystemClock, clock_from_config
+from services.chassis.clock import (
+    BEIJING,
+    FileClock,
+    FrozenClock,
+    SystemClock,
+    clock_from_config,
+)
 
 
 def test_file_clock_shifts_freezes_and_resets(tmp_path):

@@ -1,7 +1,13 @@
 import pytest
 from nameko.exceptions import deserialize, serialize
 
-from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound, ServiceTimeout
+from services.chassis.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    ServiceTimeout,
+)
 
 
 @pytest.mark.parametrize("error_class, status", [
@@ -15,6 +21,13 @@ def test_errors_survive_nameko_serialisation(error_class, status):
     assert copy.http_status == status
     assert copy.to_dict() == {"error": error_class.code, "message": "身份证号码已存在",
                               "details": {"id_number": ["duplicate"], "existing": "h-1"}}
+
+
+def test_details_keep_their_json_types_across_serialisation():
+    details = {"version": 2, "rate": 0.5, "verified": True, "occurred_on": None, "years": [2024, 2025],
+               "nested": {"count": 3}}
+    copy = deserialize(serialize(Conflict("版本已变", details)))
+    assert copy.details == details
 
 
 def test_details_default_to_empty():

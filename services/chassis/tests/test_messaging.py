@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from services.chassis import topology
 from services.chassis.database import make_engine
 from services.chassis.events import handler_queue_name
-from services.chassis.outbox import BrokerPublisher
 from services.chassis.metrics import EVENTS_DEAD_LETTERED, EVENTS_HANDLED
+from services.chassis.outbox import BrokerPublisher
 from services.chassis.testing import wait_for
 
 from .parcels import ParcelBase, ParcelService, ReceiptBase, ReceiptService

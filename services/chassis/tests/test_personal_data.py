@@ -1,7 +1,11 @@
 import pytest
 
 from services.chassis.personal_data import (
-    PersonalDataError, Sealer, mask_id_number, new_key, sealer_from_config,
+    PersonalDataError,
+    Sealer,
+    mask_id_number,
+    new_key,
+    sealer_from_config,
 )
 
 

@@ -93,7 +93,8 @@ def test_a_real_run_enters_everyone_with_audit_and_events(tree):
     assert (liu["migrant_worker"], liu["beijing_hukou"], liu["category"]) == (True, False, "farmer")
     assert [e[0] for e in events(registry)] == ["honouree_registered", "honour_conferred"] * 2
     trail = registry.audit_trail(CITY, "honouree", wang["id"])
-    assert [entry["action"] for entry in trail] == ["registered"]
+    assert [(entry["entity"], entry["action"]) for entry in trail] == [("honouree", "registered"),
+                                                                      ("honour", "conferred")]
     assert trail[0]["account"] == CITY["account"]
     assert trail[0]["changes"]["id_number"][1] == wang["id_number"][:6] + "********" + wang["id_number"][-4:]
 
@@ -115,8 +116,8 @@ def test_an_imported_record_is_recorded_exactly_as_a_registered_one(tree):
     assert without_ids(imported) == without_ids(registered)
     first, second = registry.audit_trail(CITY, "honouree", registered["id"]), \
         registry.audit_trail(CITY, "honouree", imported["id"])
-    assert [{k: v for k, v in e.items() if k != "changes"} for e in first] == \
-        [{k: v for k, v in e.items() if k != "changes"} for e in second]
+    assert [{k: v for k, v in e.items() if k not in ("changes", "entity_id")} for e in first] == \
+        [{k: v for k, v in e.items() if k not in ("changes", "entity_id")} for e in second]
     assert set(first[0]["changes"]) == set(second[0]["changes"])
     kinds = events(registry)
     assert [k for k, _ in kinds] == ["honouree_registered", "honour_conferred"] * 2

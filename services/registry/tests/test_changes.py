@@ -86,7 +86,8 @@ def test_a_death_marks_the_record_deceased_through_the_audited_correction(regist
     after = registry.get_honouree(BANK, record["id"])
     assert (after["employment_status"], after["version"]) == ("deceased", record["version"] + 1)
     trail = registry.audit_trail(BANK, "honouree", record["id"])
-    assert actions(trail) == ["registered", "corrected"]
+    assert actions(trail, "honouree") == ["registered", "corrected"]
+    assert actions(trail, "change_report") == ["reported"]
     assert trail[-1]["changes"] == {"employment_status": ["in_service", "deceased"]}
     assert [e["fields"] for e in events(registry, "honouree_updated")] == [["employment_status"]]
     assert registry.overdue_verifications(BANK, {})["total"] == 0  # no verification for the dead

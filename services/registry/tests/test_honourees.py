@@ -128,8 +128,9 @@ def test_a_correction_is_audited_with_personal_data_masked(registry):
         "version": 1})
     assert corrected["version"] == 2
     trail = registry.audit_trail(HAIDIAN, "honouree", made["id"])
-    assert [entry["action"] for entry in trail] == ["registered", "corrected"]
-    change = trail[1]["changes"]
+    assert [(entry["entity"], entry["action"]) for entry in trail] == [
+        ("honouree", "registered"), ("honour", "conferred"), ("honouree", "corrected")]
+    change = trail[2]["changes"]
     assert change["phone"] == [None, "13911112222"]
     assert change["id_number"] == [NUMBER[:6] + "********" + NUMBER[-4:], other[:6] + "********" + other[-4:]]
     assert change["income_band"] == ["***", "***"]

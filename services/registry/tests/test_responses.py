@@ -21,9 +21,25 @@ from marshmallow import Schema
 from services.registry import bulk, responses
 from services.registry.id_numbers import make_id_number
 from services.registry.responses import (
-    AcknowledgedChangeOut, AuditEntryOut, ChangeReportOut, ExportOut, HonourOut, HonoureeOut,
-    HonourTypeOut, ImportReportOut, OverduePageOut, ProgressOut, RevocationOut, RevocationPageOut,
-    SearchPageOut, StatisticsOut, TodoPageOut, TransferOut, TransferPageOut, UnitOut, UnitPageOut,
+    AcknowledgedChangeOut,
+    AuditEntryOut,
+    ChangeReportOut,
+    ExportOut,
+    HonoureeOut,
+    HonourOut,
+    HonourTypeOut,
+    ImportReportOut,
+    OverduePageOut,
+    ProgressOut,
+    RevocationOut,
+    RevocationPageOut,
+    SearchPageOut,
+    StatisticsOut,
+    TodoPageOut,
+    TransferOut,
+    TransferPageOut,
+    UnitOut,
+    UnitPageOut,
     VerificationOut,
 )
 
@@ -187,7 +203,8 @@ def test_audit_trail(tree):
         "110105", date(1966, 4, 18), next(_sequence))})
     registry.verify_honouree(FACTORY, made["id"], {"outcome": "confirmed"})
     trail = check(registry.audit_trail(CITY, "honouree", made["id"]), AuditEntryOut, many=True)
-    assert [entry["action"] for entry in trail] == ["registered", "corrected", "verified"]
+    assert [(entry["entity"], entry["action"]) for entry in trail] == [
+        ("honouree", "registered"), ("honour", "conferred"), ("honouree", "corrected"), ("honouree", "verified")]
     check(registry.audit_trail(HAIDIAN, "honour", made["honours"][0]["id"]), AuditEntryOut, many=True)
     transfer = registry.request_transfer(FACTORY, made["id"], {"to_unit_id": "hd-lab", "reason": "调动",
                                                                "management_mode": "by_unit"})
@@ -201,6 +218,8 @@ def test_audit_trail(tree):
     registry.decide_revocation(CITY, registry.endorse_revocation(HAIDIAN, revocation["id"], {"reasons": "同意"})["id"],
                                {"decision": "revoke", "reasons": "撤销"})
     check(registry.audit_trail(CITY, "revocation", revocation["id"]), AuditEntryOut, many=True)
+    whole = check(registry.audit_trail(CITY, "honouree", made["id"]), AuditEntryOut, many=True)
+    assert {entry["entity"] for entry in whole} == {"honouree", "honour", "transfer", "change_report", "revocation"}
     honour_trail = check(registry.audit_trail(CITY, "honour", made["honours"][0]["id"]), AuditEntryOut, many=True)
     assert [entry["action"] for entry in honour_trail] == ["conferred", "revoked"]
 

@@ -81,7 +81,8 @@ def test_the_audit_trail_of_the_transfer_and_of_the_record(registry):
     assert (trail[1]["account"], trail[1]["unit_id"]) == ("officer@bj-chaoyang", "bj-chaoyang")
     assert trail[1]["changes"] == {"status": ["pending", "accepted"]}
     record_trail = registry.audit_trail(CHAOYANG, "honouree", record["id"])
-    assert actions(record_trail) == ["registered", "transferred"]
+    assert actions(record_trail, "honouree") == ["registered", "transferred"]
+    assert actions(record_trail) == ["registered", "requested", "accepted", "transferred"]
     assert record_trail[-1]["changes"] == {
         "district_id": ["bj-haidian", "bj-chaoyang"], "managing_unit_id": ["hd-bank", "bj-chaoyang"],
         "management_mode": ["by_unit", "territorial"], "version": [1, 2]}

@@ -56,5 +56,6 @@ def events(registry, event_type):
     return [json.loads(row.payload) for row in rows]
 
 
-def actions(trail):
-    return [entry["action"] for entry in trail]
+def actions(trail, entity=None):
+    """The actions of an audit trail, or of its entries of one entity (a person's trail has several)."""
+    return [entry["action"] for entry in trail if entity is None or entry["entity"] == entity]
