@@ -5,7 +5,7 @@ import sys
 import time
 import traceback
 
-from bench import memory, registry, relay, rpc
+from bench import gateway, memory, registry, relay, rpc
 from bench.broker import ManagementApi, Vhost
 from bench.report import table
 
@@ -14,6 +14,9 @@ MEMORY_AIM_MB = 120.0
 IMPORT_AIM_S = 20.0         # 20,000 honourees, dry run and real run each
 SEARCH_P99_AIM_MS = 50.0    # at the service, over 20,000 records
 GET_MANY_P50_AIM_MS = 20.0  # 100 ids in one RPC
+GATEWAY_P50_AIM_MS = 15.0   # one honouree over HTTP through the gateway, 20 clients
+GATEWAY_P99_AIM_MS = 60.0
+GATEWAY_RATE_AIM = 150.0    # requests/s
 
 
 def parse_args(argv):
@@ -26,7 +29,7 @@ def parse_args(argv):
     parser.add_argument("--idle", type=float, default=3.0, help="idle seconds before reading memory (3)")
     parser.add_argument("--honourees", type=int, default=20_000,
                         help="honourees the registry section imports and searches (20000)")
-    parser.add_argument("--only", choices=("relay", "rpc", "memory", "registry"), action="append",
+    parser.add_argument("--only", choices=("relay", "rpc", "memory", "registry", "gateway"), action="append",
                         help="run only these sections (repeatable)")
     return parser.parse_args(argv)
 
@@ -109,6 +112,69 @@ def run_registry(api, args, results):
     say(f"   export, city-wide       {r['export_s']:.2f} s at the service ({r['export_rows']:,} rows)")
 
 
+def say_load(r):
+    say(f"     p50 {r['median_ms']:.2f} ms   p99 {r['p99_ms']:.2f} ms   mean {r['mean_ms']:.2f} ms   "
+        f"max {r['max_ms']:.2f} ms   {r['requests_per_s']:,.0f} req/s  "
+        f"({r['calls']:,} latencies over {r['seconds']:.1f} s, {r['errors']} errors)")
+    if r["errors"]:
+        say(f"     errors, e.g.: {'; '.join(r['error_examples'])}")
+    if r["not_sent"]:
+        say(f"     OVERLOADED: about {r['not_sent']:,} requests due in the window were never sent")
+    shown = [name for name, used in r["cpu_cores"].items()
+             if used >= 0.02 or name in ("generator", "others")]  # idle services left out
+    cpu = ", ".join(f"{name} {r['cpu_cores'][name] * 100:.0f}% ({r['cpu_ms_per_request'][name]:.2f} ms/req)"
+                    for name in shown)
+    say(f"     CPU, % of one core (ms per request): {cpu}")
+    ours = sum(ms for name, ms in r["cpu_ms_per_request"].items() if name != "others")
+    say(f"     CPU of the bench's processes: {ours:.1f} ms a request, so at most "
+        f"{r['cores'] * 1000 / ours:,.0f} req/s on {r['cores']} cores with nothing else running")
+    others = r["cpu_cores"]["others"]
+    note = f"  -- CONTENDED: processes not the bench's used {others * 100:.0f}% of a core" if others >= 0.1 else ""
+    say(f"     machine {r['machine_busy'] * 100:.0f}% busy of {r['cores']} cores{note}")
+
+
+def run_gateway(api, args, results):
+    section(f"5. GET one honouree over HTTP through the gateway, {gateway.CLIENTS} clients "
+            f"({gateway.WARMUP_SECONDS:g} s warm-up, then {gateway.SECONDS:g} s)")
+    with Vhost(api, args.amqp_uri, "gateway") as vhost:
+        say(f"   vhost {vhost.name}")
+        r = gateway.run(vhost.amqp_uri)
+    results["gateway"] = r
+    say(f"   suite ready in {r['start_seconds']:.1f} s; {r['honourees']} honourees imported by a city officer "
+        f"(personal-data right: ID numbers in clear)")
+    aims = (f"(aim p50 <= {GATEWAY_P50_AIM_MS:.0f} ms, p99 <= {GATEWAY_P99_AIM_MS:.0f} ms, "
+            f">= {GATEWAY_RATE_AIM:.0f} req/s)")
+    bare = ("bare nameko hop  GET /hop/<n>: @http -> one RpcProxy call -> @rpc returning a small dict "
+            "(two nameko run processes)")
+    for key, title in (("gateway", "gateway  GET /api/v1/honourees/<id>, bearer token, keep-alive"),
+                       ("bare", bare)):
+        say(f"   {title}")
+        say("   1 client, back to back")
+        say_load(r[f"{key}_single"])
+        say(f"   {r[key]['clients']} clients, back to back{'  ' + aims if key == 'gateway' else ''}")
+        say_load(r[key])
+        paced = r[f"{key}_paced"]
+        say(f"   {paced['clients']} clients offering {paced['offered_per_s']:.0f} req/s together "
+            f"(random intervals; latency from when each request was due)")
+        say_load(paced)
+    g, b = r["gateway"], r["bare"]
+    extra = r["gateway_single"]["median_ms"] - r["bare_single"]["median_ms"]
+    say(f"   gateway / bare hop: 1 client p50 {extra:+.2f} ms; {g['clients']} clients back to back: "
+        f"throughput {g['requests_per_s'] / b['requests_per_s']:.2f}x, "
+        f"CPU per request {cpu_per_request(g, 'gateway', 'registry'):.1f} ms (gateway + registry) vs "
+        f"{cpu_per_request(b, 'hop_front', 'hop_back'):.1f} ms (front + back)")
+    say("   back to back, p50 is about clients / throughput (Little's law): a p50 of "
+        f"{GATEWAY_P50_AIM_MS:.0f} ms at {gateway.CLIENTS} clients needs "
+        f"{gateway.CLIENTS / GATEWAY_P50_AIM_MS * 1000:,.0f} req/s; the paced run checks the latency at the "
+        "target rate")
+    say("   the load generator runs in the bench process (green threads) on the same cores as the "
+        "services and the broker")
+
+
+def cpu_per_request(r, *names):
+    return sum(r["cpu_ms_per_request"].get(name, 0.0) for name in names)
+
+
 def verdict(ok):
     return "yes" if ok else "NO"
 
@@ -149,6 +215,33 @@ def summary(results, errors):
         rows.append(("  (get many, p99)", f"{g['get_many']['p99_ms']:.2f}", "ms", "", ""))
         rows.append((f"Statistics over {n}, city-wide", f"{g['statistics_s'] * 1000:.0f}", "ms", "", ""))
         rows.append((f"Export of {n}, city-wide", f"{g['export_s']:.2f}", "s", "", ""))
+    w = results.get("gateway")
+    if w:
+        g, b = w["gateway"], w["bare"]
+        rows.append((f"Gateway GET honouree, {g['clients']} clients, p50", f"{g['median_ms']:.2f}", "ms",
+                     f"<= {GATEWAY_P50_AIM_MS:.0f}", verdict(g["median_ms"] <= GATEWAY_P50_AIM_MS)))
+        rows.append((f"Gateway GET honouree, {g['clients']} clients, p99", f"{g['p99_ms']:.2f}", "ms",
+                     f"<= {GATEWAY_P99_AIM_MS:.0f}", verdict(g["p99_ms"] <= GATEWAY_P99_AIM_MS)))
+        rows.append((f"Gateway GET honouree, {g['clients']} clients", f"{g['requests_per_s']:,.0f}", "req/s",
+                     f">= {GATEWAY_RATE_AIM:.0f}", verdict(g["requests_per_s"] >= GATEWAY_RATE_AIM)))
+        rows.append(("  (bare nameko HTTP->RPC hop, p50)", f"{b['median_ms']:.2f}", "ms", "", ""))
+        rows.append(("  (bare nameko HTTP->RPC hop, p99)", f"{b['p99_ms']:.2f}", "ms", "", ""))
+        rows.append(("  (bare nameko HTTP->RPC hop)", f"{b['requests_per_s']:,.0f}", "req/s", "", ""))
+        p, q = w["gateway_paced"], w["bare_paced"]
+        rate = f"{p['offered_per_s']:.0f} req/s offered"
+        rows.append((f"Gateway GET honouree, {rate}, p50", f"{p['median_ms']:.2f}", "ms",
+                     f"<= {GATEWAY_P50_AIM_MS:.0f}", verdict(p["median_ms"] <= GATEWAY_P50_AIM_MS)))
+        rows.append((f"Gateway GET honouree, {rate}, p99", f"{p['p99_ms']:.2f}", "ms",
+                     f"<= {GATEWAY_P99_AIM_MS:.0f}", verdict(p["p99_ms"] <= GATEWAY_P99_AIM_MS)))
+        rows.append((f"  (bare nameko hop, {rate}, p50)", f"{q['median_ms']:.2f}", "ms", "", ""))
+        rows.append((f"  (bare nameko hop, {rate}, p99)", f"{q['p99_ms']:.2f}", "ms", "", ""))
+        rows.append(("Gateway GET honouree, 1 client, p50", f"{w['gateway_single']['median_ms']:.2f}", "ms",
+                     "", ""))
+        rows.append(("  (bare nameko hop, 1 client, p50)", f"{w['bare_single']['median_ms']:.2f}", "ms", "", ""))
+        others = max(w[k]["cpu_cores"]["others"] for k in ("gateway", "gateway_paced", "bare", "bare_paced"))
+        if others >= 0.1:
+            rows.append(("  (CONTENDED: other processes used, at most)", f"{others * 100:.0f}", "% of a core",
+                         "", ""))
     for name, message in errors.items():
         rows.append((f"{name}: NOT MEASURED", message.splitlines()[0][:60], "", "", ""))
     section("Summary")
@@ -159,7 +252,8 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     api = ManagementApi(args.rabbit_ctl_uri)
-    sections = {"relay": run_relay, "rpc": run_rpc, "memory": run_memory, "registry": run_registry}
+    sections = {"relay": run_relay, "rpc": run_rpc, "memory": run_memory, "registry": run_registry,
+                "gateway": run_gateway}
     wanted = args.only or list(sections)
     results, errors = {}, {}
     started = time.perf_counter()
