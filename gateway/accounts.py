@@ -23,7 +23,7 @@ import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from services.chassis.actor import ROLES, Actor
 from services.chassis.audit import record_change
@@ -101,8 +101,14 @@ def one_time_password():
 
 # --- reading ---------------------------------------------------------------------------------
 
+def roles_of(text):
+    """Roles as stored (sorted, comma-separated) to a tuple."""
+    return tuple(role for role in text.split(",") if role)
+
+
 def actor_of(account):
-    return Actor(account.username, account.unit_id, account.role_list, account.personal_data)
+    """The actor of an account (an Account, or a row with its columns)."""
+    return Actor(account.username, account.unit_id, roles_of(account.roles), account.personal_data)
 
 
 def view(account):
@@ -300,12 +306,20 @@ def revoke(uow, claims, now):
                                  expires_at=datetime.fromtimestamp(claims["exp"], UTC)))
 
 
-def caller_of(session, claims):
-    """The account behind verified token claims, if the token is still good; else Unauthenticated."""
-    account = session.get(Account, claims["sub"])
+ACCOUNTS, REVOKED = Account.__table__, RevokedToken.__table__
+# the account and whether this token was logged out, in one query: it runs on every request
+CALLER = (select(ACCOUNTS.c.id, ACCOUNTS.c.username, ACCOUNTS.c.unit_id, ACCOUNTS.c.roles,
+                 ACCOUNTS.c.personal_data, ACCOUNTS.c.must_change_password, ACCOUNTS.c.active,
+                 ACCOUNTS.c.token_version, REVOKED.c.jti.label("revoked"))
+          .outerjoin(REVOKED, REVOKED.c.jti == bindparam("jti"))
+          .where(ACCOUNTS.c.id == bindparam("sub")))
+
+
+def caller_of(connection, claims):
+    """The account (a row) behind verified token claims, if the token is still good; else Unauthenticated."""
+    account = connection.execute(CALLER, {"sub": claims["sub"], "jti": claims["jti"]}).first()
     if account is None or not account.active or account.token_version != claims["ver"]:
         raise Unauthenticated("the bearer token is no longer valid; log in again", {"token": ["revoked"]})
-    revoked = session.get(RevokedToken, claims["jti"])
-    if revoked is not None:
+    if account.revoked is not None:
         raise Unauthenticated("the bearer token was ended by logout; log in again", {"token": ["revoked"]})
     return account

@@ -58,8 +58,8 @@ class Authentication(SharedExtension):
     def caller(self, request, roles, while_password_pending=False):
         """The :class:`Caller`; 401 without a good token, 403 without one of ``roles``."""
         claims = self.tokens.verify(bearer_token(request), self.clock.now())
-        with self.database.reading_session() as session:
-            caller = Caller(accounts.caller_of(session, claims), claims)
+        with self.database.reading() as connection:
+            caller = Caller(accounts.caller_of(connection, claims), claims)
         if caller.must_change_password and not while_password_pending:
             raise Forbidden("change the one-time password first: POST /api/v1/auth/password",
                             {"reason": PASSWORD_CHANGE_REQUIRED})

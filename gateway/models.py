@@ -35,7 +35,7 @@ class Account(Base):
 
     @property
     def role_list(self):
-        return tuple(role for role in self.roles.split(",") if role)
+        return tuple(role for role in self.roles.split(",") if role)  # as accounts.roles_of
 
 
 class RevokedToken(Base):

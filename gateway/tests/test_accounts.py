@@ -520,8 +520,8 @@ def test_a_failure_records_no_more_than_its_columns_hold(database):
 # --- tokens: logout and the account behind a token -----------------------------------------------
 
 def caller_of(database, claims):
-    with database.reading_session() as session:
-        return accounts.caller_of(session, claims)
+    with database.reading() as connection:
+        return accounts.caller_of(connection, claims)
 
 
 def test_the_account_behind_good_claims_is_found(database, root, tokens):

@@ -40,8 +40,11 @@ class ActorSchema(Schema):
         return Actor(data["account"], data["unit_id"], tuple(data["roles"]), data["personal_data"])
 
 
+ACTOR = ActorSchema()  # marshmallow schemas keep no state between loads: one serves every call
+
+
 def load_actor(data):
-    return load(ActorSchema(), data, "actor")
+    return load(ACTOR, data, "actor")
 
 
 SYSTEM = Actor("system", "system")  # changes laomo makes itself (event handlers, imports by command)

@@ -517,7 +517,7 @@ def checked_and_imported(uow, sealer, actor, csv_text, dry_run, csv_base64):
         if len(cells) > len(header):
             row.fail(ROW, f"{len(cells)} cells but the header has {len(header)} columns")
     if dry_run:  # on a read-only connection: no write lock held while checking
-        with search.reading(uow) as session:
+        with uow.database.reading_session() as session:
             people = validate(session, Context(session, sealer, actor), rows)
         return report("invalid" if any(row.errors for row in rows) else "valid", True, rows, people)
     session = uow.session  # the write transaction: nothing can slip in between check and write

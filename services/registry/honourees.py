@@ -57,8 +57,8 @@ def in_scope(session, actor):
 
 def get(session, actor, honouree_id, scope=None):
     honouree = session.get(Honouree, honouree_id) if isinstance(honouree_id, str) else None
-    scope = scope if scope is not None else in_scope(session, actor)
-    if honouree is None or honouree.managing_unit_id not in scope:
+    if honouree is None or not (honouree.managing_unit_id in scope if scope is not None
+                                else tree.encloses(session, actor.unit_id, honouree.managing_unit_id)):
         raise NotFound(f"no honouree {honouree_id!r}", {"honouree_id": honouree_id})
     return honouree
 

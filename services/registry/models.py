@@ -1,6 +1,14 @@
 """The registry's tables: the union tree, honourees and honours, and their workflows."""
 from sqlalchemy import (
-    Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -9,7 +17,13 @@ from services.chassis.database import UtcDateTime, service_metadata
 
 from .domain import Tier
 from .people import (
-    Category, ChangeKind, EmploymentStatus, Gender, HonourLevel, HonourStatus, IncomeBand,
+    Category,
+    ChangeKind,
+    EmploymentStatus,
+    Gender,
+    HonourLevel,
+    HonourStatus,
+    IncomeBand,
     ManagementMode,
 )
 

@@ -29,7 +29,15 @@ from services.chassis.errors import Conflict, Forbidden, NotFound
 
 from . import tree
 from .honourees import honour_view, in_scope, new_id
-from .models import Honour, Honouree, HonourType, Revocation, RevocationStep, TodoItem, Unit
+from .models import (
+    Honour,
+    Honouree,
+    HonourType,
+    Revocation,
+    RevocationStep,
+    TodoItem,
+    Unit,
+)
 from .people import HonourStatus
 
 PENDING, REVOKED, REFUSED = "pending", "revoked", "refused"

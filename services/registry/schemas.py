@@ -5,7 +5,15 @@ from services.chassis.schemas import PageRequest
 
 from .domain import Tier
 from .id_numbers import id_number_problem
-from .people import Category, EmploymentStatus, Gender, Hardship, HonourLevel, IncomeBand, ManagementMode
+from .people import (
+    Category,
+    EmploymentStatus,
+    Gender,
+    Hardship,
+    HonourLevel,
+    IncomeBand,
+    ManagementMode,
+)
 
 UNIT_ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,63}$",
                           error="lower-case letters, digits and hyphens, 2 to 64 characters")

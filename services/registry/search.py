@@ -20,13 +20,12 @@ records on either engine and under any database locale.
 Reads run on a read-only connection (DatabaseEngine.reading): on SQLite they
 take no write lock, so an import holding it does not hold up a search.
 """
-import contextlib
 from collections import namedtuple
 from datetime import date
 
 import eventlet
 from sqlalchemy import and_, case, distinct, func, literal, not_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from services.chassis.errors import Invalid
 from services.chassis.schemas import page_of
@@ -35,7 +34,13 @@ from . import honourees, tree
 from .domain import Tier
 from .models import Honour, Honouree, HonourType, Unit
 from .people import (
-    AGE_BANDS, CATEGORY_FLAGS, TEAM_SIZE_TARGET, Category, EmploymentStatus, Gender, HonourLevel,
+    AGE_BANDS,
+    CATEGORY_FLAGS,
+    TEAM_SIZE_TARGET,
+    Category,
+    EmploymentStatus,
+    Gender,
+    HonourLevel,
     HonourStatus,
 )
 
@@ -49,16 +54,6 @@ HONOUREES, HONOURS = Honouree.__table__, Honour.__table__
 HONOUR_COLUMNS = [column.label(f"honour_{column.key}") for column in HONOURS.c]
 HonourRow = namedtuple("HonourRow", [column.key for column in HONOURS.c])  # an honour out of a joined row
 
-
-@contextlib.contextmanager
-def reading(uow):
-    """An ORM session on a read-only connection: one consistent snapshot, no write lock."""
-    with uow.database.reading() as connection:
-        session = Session(bind=connection)
-        try:
-            yield session
-        finally:
-            session.close()
 
 
 def query_unit(session, actor, unit_id=None):

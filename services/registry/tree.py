@@ -6,7 +6,6 @@ from services.chassis.errors import Conflict, Invalid, NotFound
 from .domain import Tier, placement_errors
 from .models import Unit
 
-
 # list units from the city down, not in the alphabetical order of tier names
 TIER_ORDER = case(*[(Unit.tier == tier, rank) for rank, tier in enumerate(Tier)], else_=len(Tier))
 
@@ -50,6 +49,20 @@ def scope_query(unit_id):
         select(units.c.id).join(
             below, or_(units.c.parent_id == below.c.id, units.c.system_parent_id == below.c.id)))
     return select(below.c.id)
+
+
+def encloses(session, outer_id, unit_id):
+    """Whether ``unit_id`` is ``outer_id`` or below it in either tree: one query up from the unit,
+    cheaper than ``scope`` when one record is checked."""
+    if outer_id == unit_id:
+        return True
+    units = Unit.__table__
+    above = select(units.c.id, units.c.parent_id, units.c.system_parent_id) \
+        .where(units.c.id == unit_id).cte("above", recursive=True)
+    above = above.union(
+        select(units.c.id, units.c.parent_id, units.c.system_parent_id).join(
+            above, or_(units.c.id == above.c.parent_id, units.c.id == above.c.system_parent_id)))
+    return session.scalar(select(above.c.id).where(above.c.id == outer_id).limit(1)) is not None
 
 
 def list_units(session, tier=None, parent_id=None, page=1, page_size=50):

@@ -6,11 +6,10 @@ from nameko.testing.services import worker_factory
 
 from services.chassis.clock import FrozenClock
 from services.chassis.database import DatabaseEngine, UnitOfWork
-from services.registry.models import Base
-from services.registry.service import RegistryService
-
 from services.chassis.migrations import upgrade
 from services.chassis.personal_data import new_key, sealer_from_config
+from services.registry.models import Base
+from services.registry.service import RegistryService
 
 
 @pytest.fixture

@@ -20,7 +20,18 @@ from services.registry.service import RegistryService
 
 from .conftest import Registry
 from .search_data import (
-    CHAOYANG, CITY, CITY_MASKED, HAIDIAN, PEOPLE, UNITS, count, events, grow, names, populate, revoke,
+    CHAOYANG,
+    CITY,
+    CITY_MASKED,
+    HAIDIAN,
+    PEOPLE,
+    UNITS,
+    count,
+    events,
+    grow,
+    names,
+    populate,
+    revoke,
 )
 
 BOM = "\ufeff"

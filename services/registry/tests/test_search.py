@@ -5,11 +5,23 @@ The people and the tree are in search_data.py; the clock stands at 2024-05-01.
 from datetime import date
 
 import pytest
+
 from services.chassis.errors import Invalid
 
 from .search_data import (
-    CHAOYANG, CITY, CITY_MASKED, HAIDIAN, JIANSHE, PEOPLE, ids, names, person, populate, revoke,
-    set_verified, statements,
+    CHAOYANG,
+    CITY,
+    CITY_MASKED,
+    HAIDIAN,
+    JIANSHE,
+    PEOPLE,
+    ids,
+    names,
+    person,
+    populate,
+    revoke,
+    set_verified,
+    statements,
 )
 
 

@@ -9,7 +9,16 @@ import pytest
 from services.chassis.errors import Invalid
 from services.registry.people import AGE_BANDS, age_band
 
-from .search_data import CHAOYANG, CITY, HAIDIAN, JIANSHE, person, populate, revoke, statements
+from .search_data import (
+    CHAOYANG,
+    CITY,
+    HAIDIAN,
+    JIANSHE,
+    person,
+    populate,
+    revoke,
+    statements,
+)
 
 DISTRICTS = ("bj-changping", "bj-chaoyang", "bj-daxing", "bj-dongcheng", "bj-etown", "bj-fangshan",
              "bj-fengtai", "bj-haidian", "bj-huairou", "bj-mentougou", "bj-miyun", "bj-pinggu",

@@ -4,11 +4,10 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-23 23:34:09.297699
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import services.chassis.database
-
 
 revision = '0003'
 down_revision = '0002'
