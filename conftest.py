@@ -3,6 +3,7 @@ import warnings
 
 with warnings.catch_warnings():  # eventlet announces its bug-fix-only status on import
     warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     import eventlet
 
 eventlet.monkey_patch()  # before anything opens a socket; `nameko run` does the same

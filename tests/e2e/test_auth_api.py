@@ -233,6 +233,7 @@ def test_a_token_signed_with_the_suite_key_is_accepted(suite, forger):
     assert Api(suite["base"], token).get("/auth/me").status_code == 200
 
 
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")  # the forger's HS512 key
 @pytest.mark.parametrize("kind", FORGERIES)
 def test_a_forged_token_is_refused(suite, forger, kind):
     api, claims, key = forger
