@@ -70,7 +70,8 @@ start() {
   done
   for _ in $(seq 1 120); do
     if curl -fs "$url/readyz" >/dev/null 2>&1; then
-      echo "laomo: ready at $url  (API $url/api/v1/units, health $url/readyz, metrics $url/metrics)"
+      echo "laomo: ready at $url  (API reference $url/api/v1/docs, health $url/readyz, metrics $url/metrics)"
+      echo "laomo:   no account yet? 'make admin' (in another terminal) creates the first city admin"
       for s in $SERVICES; do
         port_var="$(upper "$s")_METRICS_PORT"
         echo "laomo:   $s metrics on http://127.0.0.1:${!port_var:-$(default_metrics_port "$s")}/metrics, log $VAR/log/$s.log"
