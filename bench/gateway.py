@@ -44,7 +44,7 @@ import requests
 
 from bench.memory import START_TIMEOUT, STOP_TIMEOUT, SUITE, tail
 from bench.report import latency_summary
-from services.registry.id_numbers import make_id_number
+from services.chassis.id_numbers import make_id_number
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERVICES = ("registry", "nomination", "welfare", "association", "volunteer")

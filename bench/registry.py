@@ -35,7 +35,7 @@ from services.chassis.database import DatabaseEngine, UnitOfWork
 from services.chassis.migrations import upgrade
 from services.chassis.personal_data import new_key, sealer_from_config
 from services.registry import bulk, tree
-from services.registry.id_numbers import make_id_number
+from services.chassis.id_numbers import make_id_number
 from services.registry.models import Base
 from services.registry.service import RegistryService
 

@@ -8,12 +8,28 @@ worker's unit of work first; a failed commit becomes the caller's error.
 nameko's in-service ``RpcProxy`` waits for a reply forever. :class:`RpcClient`
 waits ``RPC_TIMEOUT`` seconds at most and turns silence into
 :class:`ServiceTimeout`, an unknown service into :class:`ServiceUnavailable`.
+
+RPC requests and replies are transient (``delivery_mode`` 1), where nameko
+makes them persistent: a call is over within ``RPC_TIMEOUT``, long before a
+restarted broker could hand a stored request on, so writing each one to disk
+(and holding its publisher confirm until the write is synced) bought nothing
+but broker CPU and latency. Requests keep the confirm and ``mandatory`` flag
+that tell an unknown service. Events (``chassis.outbox``) stay persistent.
 """
 import time
 
 import eventlet
+from nameko.amqp.publish import Publisher
+from nameko.constants import (
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    LOGIN_METHOD_CONFIG_KEY,
+    NON_PERSISTENT,
+    SERIALIZER_CONFIG_KEY,
+)
 from nameko.exceptions import UnknownService
-from nameko.rpc import MethodProxy, RpcProxy
+from nameko.rpc import MethodProxy, Responder, RpcProxy, get_rpc_exchange
 from nameko.rpc import Rpc as NamekoRpc
 
 from .errors import CLIENT_ERRORS, ServiceTimeout, ServiceUnavailable
@@ -30,6 +46,20 @@ def settle(worker_ctx, result, exc_info):
     return (None if exc_info is not None else result), exc_info
 
 
+class TransientPublisher(Publisher):
+    """nameko's publisher (confirms on), sending messages the broker keeps in memory only."""
+
+    delivery_mode = NON_PERSISTENT
+
+
+class TransientResponder(Responder):
+    publisher_cls = TransientPublisher
+
+
+class TransientMethodProxy(MethodProxy):
+    publisher_cls = TransientPublisher
+
+
 class Rpc(NamekoRpc):
     def __init__(self, expected_exceptions=CLIENT_ERRORS, sensitive_arguments=(), **kwargs):
         super().__init__(expected_exceptions=expected_exceptions,
@@ -37,7 +67,15 @@ class Rpc(NamekoRpc):
 
     def handle_result(self, message, worker_ctx, result, exc_info):
         result, exc_info = settle(worker_ctx, result, exc_info)
-        return super().handle_result(message, worker_ctx, result, exc_info)
+        # nameko's RpcConsumer.handle_result, with a transient reply
+        config = self.container.config
+        responder = TransientResponder(
+            config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config),
+            config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message,
+            ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        result, exc_info = responder.send_response(result, exc_info)
+        self.rpc_consumer.queue_consumer.ack_message(message)
+        return result, exc_info
 
 
 rpc = Rpc.decorator
@@ -95,7 +133,7 @@ class TimedServiceProxy:
 
     def __getattr__(self, name):
         return TimedMethodProxy(
-            MethodProxy(self.worker_ctx, self.service_name, name, self.reply_listener),
+            TransientMethodProxy(self.worker_ctx, self.service_name, name, self.reply_listener),
             self.timeout)
 
 

@@ -34,10 +34,10 @@ from sqlalchemy.exc import IntegrityError
 
 from services.chassis.database import UnitOfWork
 from services.chassis.errors import Invalid, LaomoError
+from services.chassis.id_numbers import normalise
 
 from . import honourees, search
 from .domain import Tier
-from .id_numbers import normalise
 from .models import Honouree, HonourType, Unit
 from .people import CATEGORY_FLAGS, Category, HonourStatus
 from .schemas import NewHonoureeSchema

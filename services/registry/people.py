@@ -4,49 +4,16 @@ Chinese terms beside the codes the API uses.
 """
 from enum import Enum
 
-
-class Gender(str, Enum):
-    MALE = "male"
-    FEMALE = "female"
-
-
-class Category(str, Enum):
-    WORKER = "worker"              # 工人
-    FARMER = "farmer"              # 农民
-    INTELLECTUAL = "intellectual"  # 知识分子
-    CADRE = "cadre"                # 干部/领导
-
-
-class EmploymentStatus(str, Enum):
-    IN_SERVICE = "in_service"          # 在职
-    RETIRED = "retired"                # 退休
-    LEFT_EMPLOYER = "left_employer"    # 离开原单位
-    DECEASED = "deceased"              # 去世
-
-
-class ManagementMode(str, Enum):
-    BY_UNIT = "by_unit"            # 单位管理
-    TERRITORIAL = "territorial"    # 属地管理
-    BY_SYSTEM = "by_system"        # 归口管理
-
-
-class IncomeBand(str, Enum):
-    LOW = "low"                    # 低收入
-    LOWER_MIDDLE = "lower_middle"
-    MIDDLE = "middle"
-    UPPER = "upper"
-
-
-class Hardship(str, Enum):
-    LOW_INCOME = "low_income"              # 低收入
-    SPECIAL_HARDSHIP = "special_hardship"  # 特殊困难
-    SUDDEN_HARDSHIP = "sudden_hardship"    # 突发困难
-
-
-class HonourLevel(str, Enum):
-    NATIONAL = "national"
-    MUNICIPAL = "municipal"
-    DISTRICT = "district"
+from services.chassis.people import (  # noqa: F401 - the shared vocabulary, used from here by the registry
+    CATEGORY_FLAGS,
+    Category,
+    EmploymentStatus,
+    Gender,
+    Hardship,
+    HonourLevel,
+    IncomeBand,
+    ManagementMode,
+)
 
 
 class HonourStatus(str, Enum):
@@ -63,7 +30,6 @@ class ChangeKind(str, Enum):
 
 
 # the category flags the nomination ratios and the statistics count
-CATEGORY_FLAGS = ("front_line", "migrant_worker", "non_public_enterprise", "high_tech_enterprise")
 
 # fields that are personal data (个人敏感信息): sealed or masked unless the caller holds the right
 PERSONAL_FIELDS = ("id_number", "income_band", "hardships")

@@ -1,10 +1,10 @@
 """The registry's RPC payloads."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.chassis.id_numbers import id_number_problem
 from services.chassis.schemas import PageRequest
 
 from .domain import Tier
-from .id_numbers import id_number_problem
 from .people import (
     Category,
     EmploymentStatus,

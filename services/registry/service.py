@@ -75,8 +75,8 @@ class RegistryService(LaomoService):
     @rpc
     def get_honouree(self, actor, honouree_id):
         actor = load_actor(actor)
-        with self.db.database.reading_session() as session:  # a read takes no write lock
-            return honourees.view(honourees.get(session, actor, honouree_id), actor, self.sealer)
+        with self.db.database.reading() as connection:  # a read takes no write lock
+            return honourees.read(connection, actor, honouree_id, self.sealer)
 
     @rpc(sensitive_arguments=("changes.id_number", "changes.family"))
     def correct_honouree(self, actor, honouree_id, changes):

@@ -1,5 +1,5 @@
 """Reading and growing the union tree in the registry's database."""
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 
 from services.chassis.errors import Conflict, Invalid, NotFound
 
@@ -51,18 +51,27 @@ def scope_query(unit_id):
     return select(below.c.id)
 
 
+def above_query(unit_id):
+    """The recursive CTE of ``unit_id`` (any SQL expression) and every unit above it in either tree."""
+    units = Unit.__table__
+    above = select(units.c.id, units.c.parent_id, units.c.system_parent_id) \
+        .where(units.c.id == unit_id).cte("above", recursive=True)
+    return above.union(
+        select(units.c.id, units.c.parent_id, units.c.system_parent_id).join(
+            above, or_(units.c.id == above.c.parent_id, units.c.id == above.c.system_parent_id)))
+
+
+# built once: making a recursive CTE costs more than running it (SQLAlchemy caches the compiled form)
+_ABOVE = above_query(bindparam("unit_id"))
+ENCLOSES = select(_ABOVE.c.id).where(_ABOVE.c.id == bindparam("outer_id")).limit(1)
+
+
 def encloses(session, outer_id, unit_id):
     """Whether ``unit_id`` is ``outer_id`` or below it in either tree: one query up from the unit,
     cheaper than ``scope`` when one record is checked."""
     if outer_id == unit_id:
         return True
-    units = Unit.__table__
-    above = select(units.c.id, units.c.parent_id, units.c.system_parent_id) \
-        .where(units.c.id == unit_id).cte("above", recursive=True)
-    above = above.union(
-        select(units.c.id, units.c.parent_id, units.c.system_parent_id).join(
-            above, or_(units.c.id == above.c.parent_id, units.c.id == above.c.system_parent_id)))
-    return session.scalar(select(above.c.id).where(above.c.id == outer_id).limit(1)) is not None
+    return session.scalar(ENCLOSES, {"unit_id": unit_id, "outer_id": outer_id}) is not None
 
 
 def list_units(session, tier=None, parent_id=None, page=1, page_size=50):

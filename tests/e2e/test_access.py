@@ -30,7 +30,7 @@ import schemathesis
 from gateway.openapi import PATH_PARAMETER, routes
 from gateway.service import GatewayService
 from services.chassis.actor import ROLES
-from services.registry.id_numbers import make_id_number
+from services.chassis.id_numbers import make_id_number
 
 from .conftest import ACCOUNTS, ready_account
 

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from services.registry.bulk import HEADER
-from services.registry.id_numbers import make_id_number
+from services.chassis.id_numbers import make_id_number
 
 from .conftest import Api
 

@@ -25,7 +25,7 @@ from datetime import date
 
 from sqlalchemy import event, select, update
 
-from services.registry.id_numbers import make_id_number
+from services.chassis.id_numbers import make_id_number
 from services.registry.models import Honour, Honouree
 from services.registry.people import HonourStatus
 

@@ -12,9 +12,9 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.chassis.database import DatabaseEngine
 from services.chassis.errors import Conflict, Invalid
+from services.chassis.id_numbers import make_id_number
 from services.chassis.migrations import upgrade
 from services.registry import bulk, honourees, search
-from services.registry.id_numbers import make_id_number
 from services.registry.models import Base, Honour, Honouree
 from services.registry.service import RegistryService
 

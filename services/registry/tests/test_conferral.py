@@ -18,11 +18,11 @@ from services.chassis import topology
 from services.chassis.database import Database, UnitOfWork, make_engine
 from services.chassis.errors import Invalid, NotFound, ServiceUnavailable
 from services.chassis.events import DUPLICATE
+from services.chassis.id_numbers import make_id_number
 from services.chassis.rpc import rpc
 from services.chassis.service import LaomoService
 from services.chassis.testing import wait_for
 from services.nomination.models import Base as NominationBase
-from services.registry.id_numbers import make_id_number
 from services.registry.models import Honour, Honouree
 from services.registry.service import RegistryService
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from services.chassis.errors import Conflict, Invalid, NotFound
+from services.chassis.id_numbers import make_id_number
 from services.chassis.personal_data import Sealer, new_key
-from services.registry.id_numbers import make_id_number
 from services.registry.models import Honouree
 from services.registry.reseal import reseal_all
 

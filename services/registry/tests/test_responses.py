@@ -18,8 +18,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema
 
+from services.chassis.id_numbers import make_id_number
 from services.registry import bulk, responses
-from services.registry.id_numbers import make_id_number
 from services.registry.responses import (
     AcknowledgedChangeOut,
     AuditEntryOut,

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
-from services.registry.id_numbers import make_id_number
+from services.chassis.id_numbers import make_id_number
 from services.registry.models import HonourType, TodoItem
 from services.registry.people import HonourLevel
 

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from services.registry.id_numbers import make_id_number
+from services.chassis.id_numbers import make_id_number
 
 UNITS = [
     {"id": "hd-bank", "name": "海淀银行工会", "tier": "grassroots", "parent_id": "bj-haidian"},

@@ -36,7 +36,7 @@ def id_number_problem(value, birth_date=None):
     if check_character(value[:17]) != value[17]:
         return "the check character does not match (GB 11643)"
     if birth_date is not None and birth_date_of(value) != birth_date:
-        return f"the birth date in the number ({birth_date_of(value).isoformat()}) differs from the record's"
+        return f"the birth date in the number ({birth_date_of(value).isoformat()}) differs from the birth date given"
     return None
 
 
