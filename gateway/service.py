@@ -15,6 +15,7 @@ from services.chassis.service import LaomoService
 
 from .api.accounts import AccountRoutes
 from .api.docs import DocumentRoutes
+from .api.nomination import NominationRoutes
 from .api.registry import RegistryRoutes
 from .authentication import TokenSigner
 from .http import http
@@ -23,7 +24,7 @@ from .models import Base
 SERVICES = ("registry", "nomination", "welfare", "association", "volunteer")
 
 
-class GatewayService(AccountRoutes, RegistryRoutes, DocumentRoutes, LaomoService):
+class GatewayService(AccountRoutes, RegistryRoutes, NominationRoutes, DocumentRoutes, LaomoService):
     name = "gateway"
 
     db = Database(Base.metadata)

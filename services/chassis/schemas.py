@@ -16,8 +16,11 @@ def load(schema, data, what="request"):
         raise Invalid(f"the {what} has invalid fields", err.normalized_messages())
 
 
+MAX_PAGE = 1_000_000  # far past any list laomo has; a page past 2**63 rows would overflow SQL
+
+
 class PageRequest(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 

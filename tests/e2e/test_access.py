@@ -8,7 +8,8 @@ For each route (``gateway.openapi.routes(GatewayService)``), one test id per che
     open to every role says so (there is no such account).
 (c) ``test_another_districts_record``: records of 朝阳 (bj-chaoyang) do not exist for 海淀 (bj-haidian)
     accounts holding the right role: 404 on a route naming one by id; absent from lists; refused
-    as a target of writes.
+    as a target of writes. Campaigns and public notices are shared (read by everyone signed in);
+    changing one is the organiser's or the publishing unit's: 403 for another unit.
 (d) ``test_in_its_own_scope``: the right account with a valid request gets the route's 2xx; and
     ``test_its_answer_keeps_to_the_document``: that answer fits the served OpenAPI document.
 
@@ -33,6 +34,22 @@ from services.chassis.actor import ROLES
 from services.chassis.id_numbers import make_id_number
 
 from .conftest import ACCOUNTS, ready_account
+from .test_nomination_api import (
+    HOUR,
+    PASSED,
+    RECOMMEND,
+    SECOND,
+    Clock,
+    Flow,
+    attachment,
+    candidate,
+    deeds_report,
+    nomination_body,
+    party_approval,
+    timetable,
+    vote,
+    yesterday,
+)
 
 ROUTES = routes(GatewayService)
 AREA = "110105"  # the ID numbers this module makes (朝阳), apart from the other e2e modules' numbers
@@ -41,6 +58,7 @@ _serial = itertools.count(1)
 ALL_ACCOUNTS = dict(ACCOUNTS, admin=("bj", ["admin"], True))
 HAIDIAN = ("haidian.officer", "haidian.reviewer", "haidian.auditor", "haidian.admin")
 REASONS = "严重违反职业道德，经核实属实"
+MATRIX_AREA = "110107"  # the ID numbers of this module's candidates (石景山)
 
 
 def route_id(route):
@@ -92,6 +110,10 @@ class World:
         self.admin = city_admin
         self.chaoyang = {}
         self._account_ids = {}
+        self.clock = Clock(suite["var"] / "clock")
+        self.flow = Flow(apis, self.clock)
+        self._nominations = None
+        self._lodged = 0  # objections lodged from this address in the clock's current hour
 
     # HTTP
     def token(self, username):
@@ -140,6 +162,79 @@ class World:
         account, password = self.new_account(creator, unit_id, roles)
         return account, ready_account(self.base, account["username"], password)
 
+    # nomination: campaigns of the city in three states, and records of 海淀 and 朝阳 in them
+    @property
+    def nom(self):
+        """Made on first use: an open campaign, one reviewing and one at its notices, with pools of
+        海淀's nominations for the drivers that use one up; 朝阳's records for (c)."""
+        if self._nominations is None:
+            self._nominations = self._make_nominations()
+        return self._nominations
+
+    def _make_nominations(self):
+        f = self.flow
+        quotas = {"bj-haidian": 10, "bj-chaoyang": 5}
+        opened = f.campaign(quotas)
+        reviewing = f.campaign(quotas)
+        on_notice = f.campaign(quotas)
+        review_pool = [f.at_the_city(reviewing, area=MATRIX_AREA) for _ in range(4)]
+        notice_pool = [f.at_the_city(on_notice, area=MATRIX_AREA) for _ in range(7)]
+        chaoyang_at_city = f.at_the_city(on_notice, who="chaoyang.officer", area=MATRIX_AREA)
+        f.move(reviewing, "reviewing")
+        for nomination in review_pool[2:]:  # the second review's pool: past the preliminary one
+            f.step("city.reviewer", nomination, "preliminary-review", PASSED)
+        f.move(on_notice, "reviewing")
+        for nomination in notice_pool + [chaoyang_at_city]:
+            f.reviewed(nomination)
+        f.move(on_notice, "notice")
+        to_confer, to_notice, to_close, lodging = notice_pool[:2], notice_pool[2:4], notice_pool[4:6], notice_pool[6]
+        f.through_notices(on_notice, to_confer, seconds=60)
+        # a notice of 海淀 open long enough for the objections the drivers lodge, one of 朝阳 with one
+        objected = f.open_notice(on_notice, "unit", "haidian.officer", [lodging], seconds=4 * HOUR)
+        chaoyang_notice = f.open_notice(on_notice, "unit", "chaoyang.officer", [chaoyang_at_city],
+                                        seconds=4 * HOUR)
+        chaoyang_nomination = f.nominate(opened, "chaoyang.officer", area=MATRIX_AREA)
+        chaoyang_cultivation = self.cultivation("chaoyang.officer")
+        self.chaoyang.update({
+            "nomination": chaoyang_nomination["id"], "notice": chaoyang_notice["id"],
+            "objection": self.lodge(chaoyang_notice, chaoyang_at_city)["id"],
+            "cultivation": chaoyang_cultivation["id"], "campaign": opened["id"],
+        })
+        return {"open": opened, "reviewing": reviewing, "notice": on_notice, "review_pool": review_pool,
+                "to_confer": to_confer, "to_notice": to_notice, "to_close": to_close, "lodging": lodging,
+                "objected": objected, "objection": self.lodge(objected, lodging)["id"]}
+
+    def lodge(self, notice, nomination):
+        response = self.lodge_response(notice, nomination)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def lodge_response(self, notice, nomination):
+        """An objection, without a token; the address may lodge 5 an hour: the clock moves an hour on."""
+        if self._lodged >= 5:
+            self.clock.advance(HOUR + 60)
+            self._lodged = 0
+        self._lodged += 1
+        response = self.call(None, "POST", f"/api/v1/public/notices/{notice['id']}/objections",
+                             json={"nomination_id": nomination["id"], "grounds": "事迹与实际不符",
+                                   "contact": "13900003333"})
+        return response
+
+    def cultivation(self, who="haidian.officer"):
+        return self.ok(who, "POST", "/cultivations", 201, json=cultivation_body())
+
+    def fresh_nomination(self, steps=()):
+        """A nomination of 海淀 in the open campaign, through ``steps`` (their URL names)."""
+        nomination = self.flow.nominate(self.nom["open"], area=MATRIX_AREA)
+        bodies = {"deeds-report": deeds_report, "democratic-recommendation": vote,
+                  "party-approval": party_approval}
+        for step in steps:
+            self.flow.step("haidian.officer", nomination, step, bodies[step]())
+        return nomination
+
+    def draft_campaign(self):
+        return self.flow.campaign(state="draft")
+
     def account_id(self, username):
         if username not in self._account_ids:
             page = self.ok("admin", "GET", "/accounts", 200, params={"page_size": 200})
@@ -162,7 +257,9 @@ def world(suite, city_admin, apis):
         "revocation": w.revocation(honouree, "chaoyang.officer")["id"],
         "account": w.new_account("admin", "bj-chaoyang")[0]["id"],
     }
-    return w
+    w.nom  # noqa: B018 - the nomination records (朝阳's among them), made up front
+    yield w
+    w.clock.restore()
 
 
 # --- how to drive each route -----------------------------------------------------------------
@@ -438,6 +535,216 @@ def revocations_hide_chaoyang(w):
         assert page["total"] == 0
 
 
+# --- nomination (评选与培育): drivers and (c) checks ----------------------------------------------
+
+def cultivation_body(unit_id=None):
+    data = {"year": date.today().year, "source": "chief_employee", "candidate": candidate(f"培养{tag()}", MATRIX_AREA),
+            "note": "重点跟踪培养"}
+    if unit_id:
+        data["unit_id"] = unit_id
+    return data
+
+
+def promotion(w):
+    return {"campaign_id": w.nom["open"]["id"], "deeds_summary": "技术革新成果显著。", "deeds": "事迹全文……"}
+
+
+NOTE = {"note": "参加市级技能培训"}
+WITHDRAWAL = {"reasons": "本人申请退出"}
+DISMISSAL = {"outcome": "dismissed", "reasons": "经核实，事迹属实"}
+CONFERRAL = {"decided_on": yesterday(), "document": "京政发〔2026〕1号"}
+ATTACHMENTS = {"attachments": [attachment("补充材料.pdf")]}
+
+
+def drive_create_campaign(w):
+    from .test_nomination_api import _years
+    while True:
+        response = w.call("city.officer", "POST", "/api/v1/campaigns", json={
+            "honour_type": "beijing_model_worker", "year": next(_years), "title": f"矩阵评选{tag()}",
+            "total_quota": 5, "timetable": timetable(w.clock.today())})
+        if response.status_code != 409:
+            return response
+
+
+def drive_update_campaign(w):
+    campaign = w.draft_campaign()
+    return w.call("city.officer", "PATCH", f"/api/v1/campaigns/{campaign['id']}",
+                  json={"title": f"改过的标题{tag()}", "version": campaign["version"]})
+
+
+def drive_transition(w):
+    campaign = w.draft_campaign()
+    return w.call("city.reviewer", "POST", f"/api/v1/campaigns/{campaign['id']}/state", json={"state": "open"})
+
+
+def drive_allocate(w):
+    campaign = w.draft_campaign()
+    return w.call("city.officer", "POST", f"/api/v1/campaigns/{campaign['id']}/quotas",
+                  json={"allocations": [{"unit_id": "bj-haidian", "quota": 3}]})
+
+
+def on_campaign(who, suffix, state="open", **kwargs):
+    return lambda w: w.call(who, "GET", f"/api/v1/campaigns/{w.nom[state]['id']}{suffix}", **kwargs)
+
+
+def drive_nominate(w):
+    return w.call("haidian.officer", "POST", f"/api/v1/campaigns/{w.nom['open']['id']}/nominations",
+                  json=nomination_body(f"矩阵{tag()}", MATRIX_AREA))
+
+
+def on_fresh_nomination(step, body, before=()):
+    def drive(w):
+        nomination = w.fresh_nomination(before)
+        return w.call("haidian.officer", "POST", f"/api/v1/nominations/{nomination['id']}/{step}", json=body)
+    return drive
+
+
+def drive_get_nomination(w):
+    return w.call("haidian.officer", "GET", f"/api/v1/nominations/{w.fresh_nomination()['id']}")
+
+
+def drive_nomination_audit(w):
+    return w.call("haidian.auditor", "GET", f"/api/v1/nominations/{w.fresh_nomination()['id']}/audit")
+
+
+def from_pool(pool, step, body, end=0):
+    """The city's reviewer acts on a nomination taken from one end of a pool (each call uses one up)."""
+    def drive(w):
+        nomination = w.nom[pool].pop(end)
+        return w.call("city.reviewer", "POST", f"/api/v1/nominations/{nomination['id']}/{step}", json=body)
+    return drive
+
+
+def drive_open_notice(w):
+    nomination = w.nom["to_notice"].pop()
+    start = w.clock.now()
+    return w.call("haidian.officer", "POST", f"/api/v1/campaigns/{w.nom['notice']['id']}/notices", json={
+        "level": "unit", "title": "矩阵公示", "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=1)).isoformat(), "nomination_ids": [nomination["id"]]})
+
+
+def drive_close_notice(w):
+    nomination = w.nom["to_close"].pop()
+    notice = w.flow.open_notice(w.nom["notice"], "unit", "haidian.officer", [nomination], seconds=60)
+    w.clock.advance(61)
+    return w.call("haidian.officer", "POST", f"/api/v1/notices/{notice['id']}/close")
+
+
+def drive_lodge(w):
+    return w.lodge_response(w.nom["objected"], w.nom["lodging"])
+
+
+def drive_resolve(w):
+    objection = w.lodge(w.nom["objected"], w.nom["lodging"])
+    return w.call("haidian.reviewer", "POST", f"/api/v1/objections/{objection['id']}/resolve", json=DISMISSAL)
+
+
+def on_fresh_cultivation(method, suffix, body=None):
+    def drive(w):
+        record = w.cultivation()
+        return w.call("haidian.officer", method, f"/api/v1/cultivations/{record['id']}{suffix}",
+                      json=body(w) if callable(body) else body)
+    return drive
+
+
+def campaigns_are_shared(url):
+    def check(w):
+        # a campaign is the city's programme: every account signed in reads it (its quotas are scoped)
+        response = w.call("haidian.officer", "GET", path_of(url, w.nom["open"]["id"]))
+        assert response.status_code == 200, response.text
+    return check
+
+
+def only_the_organiser(method, suffix, body, who="haidian.officer"):
+    def check(w):
+        # campaigns are shared: a district changing the city's campaign is refused for its unit (403)
+        campaign = w.draft_campaign()
+        response = w.call(who, method, f"/api/v1/campaigns/{campaign['id']}{suffix}", json=body(campaign))
+        assert assert_error(response, 403, "forbidden")["details"] == {"organiser_unit_id": "bj"}
+    return check
+
+
+def quotas_hide_chaoyang(w):
+    items = w.ok("haidian.officer", "GET", f"/campaigns/{w.nom['open']['id']}/quotas", 200)["items"]
+    assert items and "bj-chaoyang" not in {q["unit_id"] for q in items}, items
+    city = w.ok("city.officer", "GET", f"/campaigns/{w.nom['open']['id']}/quotas", 200)["items"]
+    assert "bj-chaoyang" in {q["unit_id"] for q in city}, city
+
+
+def no_quota_for_chaoyang(w):
+    response = w.call("haidian.officer", "POST", f"/api/v1/campaigns/{w.nom['open']['id']}/quotas",
+                      json={"allocations": [{"unit_id": "bj-chaoyang", "quota": 9}]})
+    assert 400 <= response.status_code < 500 and response.status_code != 401, response.text
+    assert_error(response, response.status_code)
+    quotas = w.ok("city.officer", "GET", f"/campaigns/{w.nom['open']['id']}/quotas", 200)["items"]
+    assert {q["quota"] for q in quotas if q["unit_id"] == "bj-chaoyang"} == {5}, quotas
+
+
+def scoped_report(suffix):
+    def check(w):
+        response = w.call("haidian.officer", "GET", f"/api/v1/campaigns/{w.nom['open']['id']}/{suffix}",
+                          params={"unit_id": "bj-chaoyang"})
+        assert assert_error(response, 404, "not_found")["details"] == {"unit_id": "bj-chaoyang"}
+    return check
+
+
+def nominations_hide_chaoyang(w):
+    page = w.ok("haidian.officer", "GET", f"/campaigns/{w.nom['open']['id']}/nominations", 200,
+                params={"page_size": 200})
+    assert w.chaoyang["nomination"] not in {n["id"] for n in page["items"]}
+    assert {n["nominating_unit_id"] for n in page["items"]} <= {"bj-haidian"}
+    city = w.ok("city.officer", "GET", f"/campaigns/{w.nom['open']['id']}/nominations", 200,
+                params={"page_size": 200})
+    assert w.chaoyang["nomination"] in {n["id"] for n in city["items"]}
+
+
+def no_nomination_for_chaoyang(w):
+    body = nomination_body(f"越权{tag()}", MATRIX_AREA, nominating_unit_id="bj-chaoyang")
+    response = w.call("haidian.officer", "POST", f"/api/v1/campaigns/{w.nom['open']['id']}/nominations", json=body)
+    assert "nominating_unit_id" in assert_error(response, 422, "invalid")["details"]
+
+
+def notices_are_public(url, record):
+    def check(w):
+        # a notice is published for everyone: 海淀 reads 朝阳's
+        record_id = w.nom["notice"]["id"] if record == "campaign" else w.chaoyang["notice"]
+        response = w.call("haidian.officer", "GET", path_of(url, record_id))
+        assert response.status_code == 200, response.text
+        if record == "campaign":
+            assert w.chaoyang["notice"] in {n["id"] for n in response.json()["items"]}
+    return check
+
+
+def no_notice_of_chaoyangs_candidate(w):
+    start = w.clock.now()
+    response = w.call("haidian.officer", "POST", f"/api/v1/campaigns/{w.nom['notice']['id']}/notices", json={
+        "level": "second_tier", "title": "越权公示", "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=1)).isoformat(), "nomination_ids": [w.chaoyang["nomination"]]})
+    assert w.chaoyang["nomination"] in assert_error(response, 422, "invalid")["details"]["nomination_ids"]
+
+
+def only_the_publisher_closes(w):
+    response = w.call("haidian.officer", "POST", f"/api/v1/notices/{w.chaoyang['notice']}/close")
+    assert assert_error(response, 403, "forbidden")["details"] == {"unit_id": "bj-chaoyang"}
+
+
+def objections_hide_chaoyang(w):
+    page = w.ok("haidian.officer", "GET", "/objections", 200, params={"page_size": 200})
+    ids = {o["id"] for o in page["items"]}
+    assert w.chaoyang["objection"] not in ids and w.nom["objection"] in ids
+
+
+def cultivations_hide_chaoyang(w):
+    page = w.ok("haidian.officer", "GET", "/cultivations", 200, params={"page_size": 200})
+    assert w.chaoyang["cultivation"] not in {c["id"] for c in page["items"]}
+    assert {c["unit_id"] for c in page["items"]} <= {"bj-haidian"}
+
+
+def no_cultivation_for_chaoyang(w):
+    response = w.call("haidian.officer", "POST", "/api/v1/cultivations", json=cultivation_body("bj-chaoyang"))
+    assert assert_error(response, 422, "invalid")["details"] == {"unit_id": ["outside the caller's scope"]}
+
+
 MATRIX = {
     # accounts: admins, within their unit and below
     ("GET", "/api/v1/accounts"): Route(get("haidian.admin", "/accounts"), other=account_list_hides_chaoyang),
@@ -513,6 +820,90 @@ MATRIX = {
         on_revocation_at_the_city("decide", DECISION), other="revocation", body=lambda w: DECISION),
     ("GET", "/api/v1/revocations/<string:revocation_id>"): Route(drive_get_revocation, other="revocation"),
     ("GET", "/api/v1/revocations"): Route(get("haidian.officer", "/revocations"), other=revocations_hide_chaoyang),
+    # nomination (评选与培育): campaigns, shared by everyone signed in
+    ("GET", "/api/v1/campaigns"): Route(get("haidian.officer", "/campaigns"),
+                                        other=NotApplicable("campaigns are the same for everyone")),
+    ("POST", "/api/v1/campaigns"): Route(drive_create_campaign,
+                                         other=NotApplicable("a campaign is organised by the caller's own unit")),
+    ("GET", "/api/v1/campaigns/<string:campaign_id>"): Route(
+        on_campaign("haidian.officer", ""), other=campaigns_are_shared("/api/v1/campaigns/<string:campaign_id>")),
+    ("PATCH", "/api/v1/campaigns/<string:campaign_id>"): Route(
+        drive_update_campaign, other=only_the_organiser("PATCH", "", lambda c: {"title": "越权改名"})),
+    ("POST", "/api/v1/campaigns/<string:campaign_id>/state"): Route(
+        drive_transition, other=only_the_organiser("POST", "/state", lambda c: {"state": "open"},
+                                                   who="haidian.reviewer")),
+    ("GET", "/api/v1/campaigns/<string:campaign_id>/quotas"): Route(
+        on_campaign("haidian.officer", "/quotas"), other=quotas_hide_chaoyang),
+    ("POST", "/api/v1/campaigns/<string:campaign_id>/quotas"): Route(drive_allocate, other=no_quota_for_chaoyang),
+    ("GET", "/api/v1/campaigns/<string:campaign_id>/dashboard"): Route(
+        on_campaign("haidian.officer", "/dashboard"), other=scoped_report("dashboard")),
+    ("GET", "/api/v1/campaigns/<string:campaign_id>/structure-ratios"): Route(
+        on_campaign("haidian.reviewer", "/structure-ratios", params={"basis": "live"}),
+        other=scoped_report("structure-ratios")),
+    # nominations and their steps, scoped by the unit
+    ("GET", "/api/v1/campaigns/<string:campaign_id>/nominations"): Route(
+        on_campaign("haidian.officer", "/nominations"), other=nominations_hide_chaoyang),
+    ("POST", "/api/v1/campaigns/<string:campaign_id>/nominations"): Route(drive_nominate,
+                                                                         other=no_nomination_for_chaoyang),
+    ("GET", "/api/v1/nominations/<string:nomination_id>"): Route(drive_get_nomination, other="nomination"),
+    ("POST", "/api/v1/nominations/<string:nomination_id>/attachments"): Route(
+        on_fresh_nomination("attachments", ATTACHMENTS), other="nomination", body=lambda w: ATTACHMENTS),
+    ("POST", "/api/v1/nominations/<string:nomination_id>/deeds-report"): Route(
+        on_fresh_nomination("deeds-report", deeds_report()), other="nomination",
+        body=lambda w: deeds_report()),
+    ("POST", "/api/v1/nominations/<string:nomination_id>/democratic-recommendation"): Route(
+        on_fresh_nomination("democratic-recommendation", vote(), ("deeds-report",)), other="nomination",
+        body=lambda w: vote()),
+    ("POST", "/api/v1/nominations/<string:nomination_id>/party-approval"): Route(
+        on_fresh_nomination("party-approval", party_approval(), ("deeds-report", "democratic-recommendation")),
+        other="nomination", body=lambda w: party_approval()),
+    ("POST", "/api/v1/nominations/<string:nomination_id>/recommend"): Route(
+        on_fresh_nomination("recommend", RECOMMEND, ("deeds-report", "democratic-recommendation", "party-approval")),
+        other="nomination", body=lambda w: RECOMMEND),
+    ("POST", "/api/v1/nominations/<string:nomination_id>/reject"): Route(
+        on_fresh_nomination("reject", WITHDRAWAL, ("deeds-report", "democratic-recommendation", "party-approval")),
+        other="nomination", body=lambda w: WITHDRAWAL),
+    ("POST", "/api/v1/nominations/<string:nomination_id>/withdraw"): Route(
+        on_fresh_nomination("withdraw", WITHDRAWAL), other="nomination", body=lambda w: WITHDRAWAL),
+    ("POST", "/api/v1/nominations/<string:nomination_id>/preliminary-review"): Route(
+        from_pool("review_pool", "preliminary-review", PASSED), other="nomination",
+        body=lambda w: PASSED),
+    ("POST", "/api/v1/nominations/<string:nomination_id>/second-review"): Route(
+        from_pool("review_pool", "second-review", SECOND, end=-1), other="nomination", body=lambda w: SECOND),
+    ("POST", "/api/v1/nominations/<string:nomination_id>/confer"): Route(
+        from_pool("to_confer", "confer", CONFERRAL), other="nomination", body=lambda w: CONFERRAL),
+    ("GET", "/api/v1/nominations/<string:nomination_id>/audit"): Route(drive_nomination_audit,
+                                                                      other="nomination"),
+    # public notices (公示) and objections
+    ("GET", "/api/v1/campaigns/<string:campaign_id>/notices"): Route(
+        on_campaign("haidian.officer", "/notices", state="notice"),
+        other=notices_are_public("/api/v1/campaigns/<string:campaign_id>/notices", "campaign")),
+    ("POST", "/api/v1/campaigns/<string:campaign_id>/notices"): Route(drive_open_notice,
+                                                                     other=no_notice_of_chaoyangs_candidate),
+    ("GET", "/api/v1/notices/<string:notice_id>"): Route(
+        lambda w: w.call("city.auditor", "GET", f"/api/v1/notices/{w.nom['objected']['id']}"),
+        other=notices_are_public("/api/v1/notices/<string:notice_id>", "notice")),
+    ("POST", "/api/v1/notices/<string:notice_id>/close"): Route(drive_close_notice, other=only_the_publisher_closes),
+    ("GET", "/api/v1/public/notices"): Route(plain_get("/api/v1/public/notices"), public=True),
+    ("POST", "/api/v1/public/notices/<string:notice_id>/objections"): Route(drive_lodge, public=True),
+    ("GET", "/api/v1/objections"): Route(get("haidian.officer", "/objections"), other=objections_hide_chaoyang),
+    ("GET", "/api/v1/objections/<string:objection_id>"): Route(
+        lambda w: w.call("haidian.officer", "GET", f"/api/v1/objections/{w.nom['objection']}"),
+        other="objection"),
+    ("POST", "/api/v1/objections/<string:objection_id>/resolve"): Route(
+        drive_resolve, other="objection", body=lambda w: DISMISSAL),
+    # cultivation (培育), scoped by the unit
+    ("GET", "/api/v1/cultivations"): Route(get("haidian.officer", "/cultivations"), other=cultivations_hide_chaoyang),
+    ("POST", "/api/v1/cultivations"): Route(lambda w: w.call("haidian.officer", "POST", "/api/v1/cultivations",
+                                                             json=cultivation_body()), other=no_cultivation_for_chaoyang),
+    ("GET", "/api/v1/cultivations/<string:cultivation_id>"): Route(on_fresh_cultivation("GET", ""),
+                                                                    other="cultivation"),
+    ("POST", "/api/v1/cultivations/<string:cultivation_id>/notes"): Route(
+        on_fresh_cultivation("POST", "/notes", NOTE), other="cultivation", body=lambda w: NOTE),
+    ("POST", "/api/v1/cultivations/<string:cultivation_id>/end"): Route(
+        on_fresh_cultivation("POST", "/end", WITHDRAWAL), other="cultivation", body=lambda w: WITHDRAWAL),
+    ("POST", "/api/v1/cultivations/<string:cultivation_id>/promote"): Route(
+        on_fresh_cultivation("POST", "/promote", promotion), other="cultivation", body=promotion),
     # public: the API's description and operations
     ("GET", "/api/v1/openapi.json"): Route(plain_get("/api/v1/openapi.json"), public=True),
     ("GET", "/api/v1/docs"): Route(plain_get("/api/v1/docs"), check=is_html, public=True),
