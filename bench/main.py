@@ -5,7 +5,7 @@ import sys
 import time
 import traceback
 
-from bench import gateway, memory, registry, relay, rpc
+from bench import gateway, memory, nomination, registry, relay, rpc
 from bench.broker import ManagementApi, Vhost
 from bench.report import table
 
@@ -17,6 +17,8 @@ GET_MANY_P50_AIM_MS = 20.0  # 100 ids in one RPC
 GATEWAY_P50_AIM_MS = 15.0   # one honouree over HTTP through the gateway, 20 clients
 GATEWAY_P99_AIM_MS = 60.0
 GATEWAY_RATE_AIM = 150.0    # requests/s
+RATIOS_P99_AIM_MS = 100.0   # structure_ratios over a campaign of 2,000 nominations, over RPC
+CONFERRAL_AIM_S = 30.0      # 500 conferrals until their honours are all in the registry
 
 
 def parse_args(argv):
@@ -29,7 +31,8 @@ def parse_args(argv):
     parser.add_argument("--idle", type=float, default=3.0, help="idle seconds before reading memory (3)")
     parser.add_argument("--honourees", type=int, default=20_000,
                         help="honourees the registry section imports and searches (20000)")
-    parser.add_argument("--only", choices=("relay", "rpc", "memory", "registry", "gateway"), action="append",
+    parser.add_argument("--only", choices=("relay", "rpc", "memory", "registry", "gateway", "nomination"),
+                        action="append",
                         help="run only these sections (repeatable)")
     return parser.parse_args(argv)
 
@@ -171,6 +174,37 @@ def run_gateway(api, args, results):
         "services and the broker")
 
 
+def run_nomination(api, args, results):
+    section(f"6. Nomination: structure ratios over {nomination.NOMINATIONS:,} nominations; "
+            f"{nomination.CONFERRALS} conferrals into the registry")
+    with Vhost(api, args.amqp_uri, "nomination") as vhost:
+        say(f"   vhost {vhost.name}")
+        r = nomination.run(vhost.amqp_uri)
+    results["nomination"] = r
+    say(f"   setup (not timed as a figure): {r['units']} units; campaign A {r['nominations']:,} nominations "
+        f"in {r['setup_ratio_s']:.1f} s, campaign B {r['conferral']['candidates']} through every step "
+        f"in {r['setup_conferral_s']:.1f} s; registry + nomination (nameko run) up in {r['start_seconds']:.1f} s")
+    q = r["ratios"]
+    say(f"   structure_ratios over RPC (ClusterRpcProxy -> nomination -> registry.scope_of), {q['calls']} calls")
+    say(f"     p50 {q['median_ms']:.2f} ms   p99 {q['p99_ms']:.2f} ms   mean {q['mean_ms']:.2f} ms   "
+        f"max {q['max_ms']:.2f} ms  (aim p99 <= {RATIOS_P99_AIM_MS:.0f} ms)")
+    for each in q["queries"]:
+        say(f"     {each['who']:<11} {each['basis']:<5} ({each['total']:>5} on it)  p50 {each['median_ms']:.2f} ms"
+            f"   p99 {each['p99_ms']:.2f} ms")
+    say(f"     for scale: registry.scope_of alone over RPC, p50 {q['scope_of']['median_ms']:.2f} ms")
+    c = r["conferral"]
+    say(f"   conferral: {c['candidates']} confer RPCs, {c['clients']} at a time, until the registry holds "
+        f"every honour")
+    say(f"     all {c['entered']} honours in the registry after {c['seconds']:.2f} s "
+        f"({c['per_s']:.1f} honours/s)  (aim <= {CONFERRAL_AIM_S:.0f} s)"
+        + ("" if c["complete"] else f"  -- INCOMPLETE after {nomination.CONFER_TIMEOUT:.0f} s"))
+    say(f"     confer RPCs all answered after {c['confer_seconds']:.2f} s ({c['confers_per_s']:.1f}/s; "
+        f"each p50 {c['confer_latency']['median_ms']:.0f} ms, p99 {c['confer_latency']['p99_ms']:.0f} ms); "
+        f"first honour seen at {c['first_seen_s']:.2f} s, half at {c['half_s']:.2f} s")
+    if c["errors"]:
+        say(f"     {c['errors']} confer errors, e.g.: {'; '.join(c['error_examples'])}")
+
+
 def cpu_per_request(r, *names):
     return sum(r["cpu_ms_per_request"].get(name, 0.0) for name in names)
 
@@ -242,6 +276,15 @@ def summary(results, errors):
         if others >= 0.1:
             rows.append(("  (CONTENDED: other processes used, at most)", f"{others * 100:.0f}", "% of a core",
                          "", ""))
+    n = results.get("nomination")
+    if n:
+        q, c = n["ratios"], n["conferral"]
+        rows.append((f"Structure ratios, {n['nominations']:,} nominations, RPC, p99", f"{q['p99_ms']:.2f}", "ms",
+                     f"<= {RATIOS_P99_AIM_MS:.0f}", verdict(q["p99_ms"] <= RATIOS_P99_AIM_MS)))
+        rows.append(("  (structure ratios, p50)", f"{q['median_ms']:.2f}", "ms", "", ""))
+        rows.append((f"Conferral of {c['candidates']}, until all in the registry", f"{c['seconds']:.2f}", "s",
+                     f"<= {CONFERRAL_AIM_S:.0f}", verdict(c["complete"] and c["seconds"] <= CONFERRAL_AIM_S)))
+        rows.append(("  (conferral, honours entered)", f"{c['per_s']:.1f}", "honours/s", "", ""))
     for name, message in errors.items():
         rows.append((f"{name}: NOT MEASURED", message.splitlines()[0][:60], "", "", ""))
     section("Summary")
@@ -253,7 +296,7 @@ def main(argv=None):
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     api = ManagementApi(args.rabbit_ctl_uri)
     sections = {"relay": run_relay, "rpc": run_rpc, "memory": run_memory, "registry": run_registry,
-                "gateway": run_gateway}
+                "gateway": run_gateway, "nomination": run_nomination}
     wanted = args.only or list(sections)
     results, errors = {}, {}
     started = time.perf_counter()
