@@ -118,7 +118,12 @@ def prepare(db, tree, actor, campaign_id, data):
             raise Conflict("the honouree already holds this honour for that year",
                            {"honour_id": held[0].get("id"), "honouree_id": candidate["honouree_id"]})
     else:
-        columns, honours = from_person(tree, candidate, unit_id), []
+        columns = from_person(tree, candidate, unit_id)
+        # a new person may be in the registry already (entered by hand): its honours count as well
+        honours = tree.registry.honours_of_person(columns["id_number"])
+        held = [h for h in honours if (h.get("honour_type"), h.get("year")) == honour and h.get("status") == "active"]
+        if held:
+            raise Conflict("this person already holds this honour for that year", {"honour_type": honour[0]})
     return Prepared(campaign_id, unit, columns, honours)
 
 

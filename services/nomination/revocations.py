@@ -14,12 +14,9 @@ of theirs was revoked (counted from the Beijing date of the revocation):
 - an existing honouree, by honouree id, against the revocations received and
   the honours the registry's record reports revoked;
 - a new person, by the blind index of the ID number, against the honourees
-  earlier nominations of that person became.
-
-A new person whose honour was revoked but who never passed through this
-service (entered into the registry by hand) cannot be matched here: the
-registry would need to answer "which honouree holds this ID number" (see the
-service's report).
+  earlier nominations of that person became, and against the honours the
+  registry holds under that ID number (``registry.honours_of_person``: someone
+  entered into the registry by hand, never nominated here).
 """
 from datetime import date, datetime
 

@@ -92,6 +92,16 @@ class RegistryService(LaomoService):
         honour = honourees.confer(self.db, actor, honouree, load(HonourInputSchema(), data, "honour"))
         return honourees.honour_view(honour)
 
+    @rpc(sensitive_arguments=("id_number",))
+    def honours_of_person(self, id_number):
+        """The honours (``honour_view``) of whoever the registry holds under ``id_number``; none if
+        nobody. For nomination's checks of a new candidate (the same honour twice, the bar after a
+        revocation): it answers no personal data, and no record id to a caller without an actor."""
+        with self.db.database.reading_session() as session:
+            honouree = honourees.find_by_id_number(session, self.sealer, id_number)
+            return [dict(honourees.honour_view(h), honouree_id=None) for h in honouree.honours] \
+                if honouree is not None else []
+
     @rpc
     def list_honour_types(self):
         types = self.db.session.scalars(select(HonourType).order_by(HonourType.level, HonourType.code))

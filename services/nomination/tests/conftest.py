@@ -60,6 +60,7 @@ class FakeRegistry:
         self.units = {u[0]: {"id": u[0], "name": u[1], "tier": u[2], "parent_id": u[3], "system_parent_id": u[4],
                              "created_at": "2015-01-09T00:00:00+00:00"} for u in UNITS}
         self.honourees = {}
+        self.people = {}  # id number -> honours, for honours_of_person
         self.calls = []
 
     def scope_of(self, unit_id):
@@ -96,6 +97,14 @@ class FakeRegistry:
             raise NotFound(f"no honouree {honouree_id!r}", {"honouree_id": honouree_id})
         assert actor["personal_data"] is False  # nomination never asks for an ID number in clear
         return json.loads(json.dumps(record))
+
+    def honours_of_person(self, id_number):
+        self.calls.append(("honours_of_person",))
+        return [dict(h, honouree_id=None) for h in self.people.get(id_number, ())]
+
+    def add_person(self, id_number, honours):
+        """Someone entered into the registry by hand, never through nomination, with these honours."""
+        self.people[id_number] = list(honours)
 
     def add_honouree(self, honouree_id, managing_unit_id, name="王建国", honours=(), **fields):
         record = {"id": honouree_id, "name": name, "gender": "male", "ethnicity": "汉族", "birth_date": "1970-05-06",

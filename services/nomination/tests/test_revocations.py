@@ -76,6 +76,29 @@ def test_a_new_person_who_became_an_honouree_here_is_matched_by_the_id_number(no
     assert raised.value.details["honour_id"] == "honour-1"
 
 
+def test_a_new_person_the_registry_holds_already_is_barred_by_its_record(nomination, registry):
+    """Entered into the registry by hand, never nominated here: the registry's honours of the ID number."""
+    candidate = person()
+    registry.add_person(candidate["id_number"], [
+        {"id": "o-7", "honour_type": "beijing_advanced_worker", "year": 2012, "status": "revoked",
+         "revoked_at": "2024-06-01T02:00:00+00:00"}])
+    campaign = open_campaign(nomination)
+    with pytest.raises(Conflict) as raised:
+        nominate(nomination, campaign, candidate=candidate)
+    assert raised.value.details["honour_id"] == "o-7" and raised.value.details["barred_until"] == "2029-06-01"
+    assert ("honours_of_person",) in registry.calls
+
+
+def test_a_new_person_holding_the_honour_already_is_refused(nomination, registry):
+    candidate = person()
+    campaign = open_campaign(nomination)
+    registry.add_person(candidate["id_number"], [
+        {"id": "o-8", "honour_type": campaign["honour_type"], "year": campaign["year"], "status": "active",
+         "revoked_at": None}])
+    with pytest.raises(Conflict):
+        nominate(nomination, campaign, candidate=candidate)
+
+
 def test_honours_conferred_without_a_nomination_of_ours_are_ignored(nomination):
     assert nomination.on_honour_conferred(conferred_honour(None, "h-x")) is None
     assert nomination.on_honour_conferred(conferred_honour("elsewhere", "h-x", event_id="b" * 32)) is None

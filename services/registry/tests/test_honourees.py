@@ -189,3 +189,11 @@ def test_key_rotation_reseals_every_id_number(registry):
     with registry.engine.reading() as connection:
         sealed = connection.execute(select(Honouree.id_number_sealed)).scalar_one()
     assert Sealer(new, index).unseal(sealed) == NUMBER  # the old key can go
+
+
+def test_the_honours_of_a_person_by_id_number_carry_no_personal_data(registry):
+    made = registry.register_honouree(CITY, person())
+    honours = registry.honours_of_person(NUMBER.lower())  # found however the number is written
+    assert [(h["id"], h["status"], h["honouree_id"]) for h in honours] == [(made["honours"][0]["id"], "active", None)]
+    assert not {"id_number", "name", "phone"} & set(honours[0])
+    assert registry.honours_of_person(make_id_number("110108", BORN, 19)) == []
