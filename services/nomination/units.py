@@ -1,24 +1,36 @@
 """What nomination asks the registry about the union tree (the registry owns it), once per call.
 
-``Tree(registry)`` wraps the registry's RPC client: ``scope_of`` and
-``get_unit`` answers are kept for the length of one entrypoint call, so a
-call asks each question at most once. Entrypoints ask before they open their
-unit of work, so no RPC waits inside a database transaction.
+``Tree(registry)`` wraps the registry's RPC client: ``get_unit`` answers are
+kept for the length of one entrypoint call, so a call asks each question at
+most once. Entrypoints ask before they open their unit of work, so no RPC
+waits inside a database transaction.
+
+Scopes are also kept by the process for SCOPE_SECONDS: the tree changes
+seldom, and without this every entrypoint would wait on the registry while the
+registry's conferral handler waits on this service's ``candidate_record`` —
+under load the two worker pools could hold each other up until both time out.
+A unit added to the tree is seen here within SCOPE_SECONDS.
 """
+import time
+
 from services.chassis.errors import Invalid, NotFound
+
+SCOPE_SECONDS = 60
+_scopes = {}  # unit id -> (monotonic time it is good until, frozenset of unit ids)
 
 
 class Tree:
     def __init__(self, registry):
         self.registry = registry
-        self._scopes = {}
         self._units = {}
 
     def scope(self, unit_id):
         """The unit ids a caller acting for ``unit_id`` may see (itself and all below, both trees)."""
-        if unit_id not in self._scopes:
-            self._scopes[unit_id] = frozenset(self.registry.scope_of(unit_id))
-        return self._scopes[unit_id]
+        now = time.monotonic()
+        kept = _scopes.get(unit_id)
+        if kept is None or kept[0] <= now:
+            kept = _scopes[unit_id] = (now + SCOPE_SECONDS, frozenset(self.registry.scope_of(unit_id)))
+        return kept[1]
 
     def unit(self, unit_id):
         """The registry's unit: ``{id, name, tier, parent_id, system_parent_id, created_at}``."""

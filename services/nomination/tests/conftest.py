@@ -23,6 +23,7 @@ from services.chassis.database import DatabaseEngine, UnitOfWork
 from services.chassis.errors import NotFound
 from services.chassis.migrations import upgrade
 from services.chassis.personal_data import new_key, sealer_from_config
+from services.nomination import units
 from services.nomination.models import Base
 from services.nomination.service import NominationService
 
@@ -177,6 +178,7 @@ def sealer():
 
 @pytest.fixture
 def registry():
+    units._scopes.clear()  # each test's registry answers afresh, not a scope kept from another test
     return FakeRegistry()
 
 

@@ -1,10 +1,12 @@
 """Nominating: new persons and honourees, channels, duplicates, scope, personal data, attachments."""
+import time
 from datetime import date
 
 import pytest
 from sqlalchemy import text
 
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
+from services.nomination import units
 from services.nomination.models import Nomination
 
 from .flows import (
@@ -212,11 +214,17 @@ def test_an_actor_sees_the_nominations_of_its_part_of_the_tree_only(nomination, 
     assert "candidate" not in page["items"][0]  # a list holds no personal data but the name
 
 
-def test_the_scope_is_asked_of_the_registry_once_per_call(nomination, registry, campaign):
+def test_a_scope_is_asked_of_the_registry_once_a_while(nomination, registry, campaign, monkeypatch):
     nominated = nominate(nomination, campaign)
+    units._scopes.clear()
     registry.calls.clear()
     nomination.get_nomination(HAIDIAN, nominated["id"])
-    assert registry.calls == [("scope_of", "bj-haidian")]
+    nomination.get_nomination(HAIDIAN, nominated["id"])
+    assert registry.calls == [("scope_of", "bj-haidian")]  # the second call used the kept scope
+    later = time.monotonic() + units.SCOPE_SECONDS + 1
+    monkeypatch.setattr(units.time, "monotonic", lambda: later)
+    nomination.get_nomination(HAIDIAN, nominated["id"])
+    assert registry.calls == [("scope_of", "bj-haidian")] * 2  # asked again once it is old
 
 
 def test_an_unknown_actor_unit_is_not_found(nomination, campaign):
