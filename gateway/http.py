@@ -15,9 +15,9 @@ from functools import partial
 from eventlet.event import Event
 from nameko.exceptions import BadRequest as NamekoBadRequest
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import WebServer
+from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 from services.chassis.errors import (
     CLIENT_ERRORS,
@@ -49,27 +49,31 @@ def error_response(code, message, status, details=None):
     return json_response({"error": code, "message": message, "details": details or {}}, status)
 
 
-class JsonErrorsApp:
-    """Wraps nameko's WSGI app: routing errors (404, 405) answer in the JSON error shape."""
-
-    def __init__(self, app):
-        self.app = app
+class JsonWsgiApp(WsgiApp):
+    """nameko's WSGI app, matching each request's route once; routing errors (404, 405) answer in
+    the JSON error shape."""
 
     def __call__(self, environ, start_response):
+        request = Request(environ, shallow=True)  # as nameko's: unset by handle_request
+        adapter = self.url_map.bind_to_environ(environ)
         try:
-            adapter = self.app.url_map.bind_to_environ(environ)
-            adapter.match()
+            provider, values = adapter.match()
         except HTTPException as exc:
             code = {404: "not_found", 405: "method_not_allowed"}.get(exc.code, "http_error")
             response = error_response(code, exc.description or exc.name, exc.code)
             HTTP_REQUESTS.labels("unmatched", environ.get("REQUEST_METHOD", "?"), exc.code).inc()
             return response(environ, start_response)
-        return self.app(environ, start_response)
+        request.path_values = values
+        try:
+            response = provider.handle_request(request)
+        except HTTPException as exc:
+            response = exc
+        return response(environ, start_response)
 
 
 class JsonWebServer(WebServer):
     def get_wsgi_app(self):
-        return JsonErrorsApp(super().get_wsgi_app())
+        return JsonWsgiApp(self)
 
     def context_data_from_headers(self, request):
         request_id = request.headers.get(REQUEST_ID_HEADER, "")

@@ -23,7 +23,9 @@ export RABBITMQ_PID_FILE=$BASE/rabbitmq.pid
 export RABBITMQ_ENABLED_PLUGINS_FILE=$BASE/enabled_plugins
 export RABBITMQ_CONFIG_FILE=$BASE/rabbitmq          # rabbitmq.conf (sysctl format)
 export RABBITMQ_ADVANCED_CONFIG_FILE=$BASE/advanced.config
-export RABBITMQ_SERVER_ERL_ARGS="+S 2:2"              # small machines: two schedulers
+# small machines: two schedulers, and no busy-waiting -- an idle Erlang scheduler otherwise spins
+# for a while on a core the services need (halved the broker's CPU per RPC in bench.gateway)
+export RABBITMQ_SERVER_ERL_ARGS="+S 2:2 +sbwt none +sbwtdcpu none +sbwtdio none"
 
 ctl() { "$RABBIT_BIN/rabbitmqctl" -n "$NODE" "$@"; }
 

@@ -14,9 +14,11 @@ makes them persistent: a call is over within ``RPC_TIMEOUT``, long before a
 restarted broker could hand a stored request on, so writing each one to disk
 (and holding its publisher confirm until the write is synced) bought nothing
 but broker CPU and latency. Requests keep the confirm and ``mandatory`` flag
-that tell an unknown service. Events (``chassis.outbox``) stay persistent.
+that tell an unknown service; replies go unconfirmed. Events
+(``chassis.outbox``) stay persistent and confirmed.
 """
 import time
+from typing import ClassVar
 
 import eventlet
 from nameko.amqp.publish import Publisher
@@ -24,6 +26,7 @@ from nameko.constants import (
     AMQP_SSL_CONFIG_KEY,
     AMQP_URI_CONFIG_KEY,
     DEFAULT_SERIALIZER,
+    DEFAULT_TRANSPORT_OPTIONS,
     LOGIN_METHOD_CONFIG_KEY,
     NON_PERSISTENT,
     SERIALIZER_CONFIG_KEY,
@@ -52,8 +55,18 @@ class TransientPublisher(Publisher):
     delivery_mode = NON_PERSISTENT
 
 
+class ReplyPublisher(TransientPublisher):
+    """Replies go without publisher confirms: a reply the broker loses is the caller's timeout
+    whether or not the replying worker hears of it, and waiting for the confirm cost each call
+    a wakeup of the replying service and a frame from the broker."""
+
+    use_confirms = False
+    # a dict of its own: nameko writes confirm_publish into the class's dict at every publish
+    transport_options: ClassVar[dict] = dict(DEFAULT_TRANSPORT_OPTIONS)
+
+
 class TransientResponder(Responder):
-    publisher_cls = TransientPublisher
+    publisher_cls = ReplyPublisher
 
 
 class TransientMethodProxy(MethodProxy):
