@@ -123,6 +123,9 @@ class Registry:
     def list_honour_types(self):
         return self._call("list_honour_types")
 
+    def honours_of_person(self, id_number):
+        return self._call("honours_of_person", id_number)
+
 
 class Nomination:
     """NominationService entrypoints through ``worker_factory``, a unit of work each, committed."""

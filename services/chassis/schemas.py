@@ -39,3 +39,36 @@ def page_schema(item_schema, name, doc=None):
         "page_size": fields.Integer(required=True, validate=validate.Range(min=1)),
         "pages": fields.Integer(required=True, validate=validate.Range(min=0)),
     })
+
+
+# --- reply fields: every key of a reply is present (required); "maybe" ones may be null ---------
+
+HIDDEN = "***"  # a personal field the actor may not see
+
+
+def one_of(values):
+    return validate.OneOf([getattr(v, "value", v) for v in values])
+
+
+def text(**kwargs):
+    return fields.String(required=True, **kwargs)
+
+
+def maybe_text(**kwargs):
+    return fields.String(required=True, allow_none=True, **kwargs)
+
+
+def count(**kwargs):
+    return fields.Integer(required=True, validate=validate.Range(min=0), **kwargs)
+
+
+def instant(**kwargs):
+    return fields.DateTime(required=True, **kwargs)
+
+
+def maybe_instant(**kwargs):
+    return fields.DateTime(required=True, allow_none=True, **kwargs)
+
+
+def flag():
+    return fields.Boolean(required=True)

@@ -12,7 +12,18 @@ RPCs that answer with a bare list: ``allocate_quotas`` and ``list_quotas``
 """
 from marshmallow import Schema, fields, validate
 
-from services.chassis.schemas import page_schema
+from services.chassis.schemas import (
+    count as amount,  # "count" is also a field name here
+)
+from services.chassis.schemas import (
+    flag,
+    instant,
+    maybe_instant,
+    maybe_text,
+    one_of,
+    page_schema,
+    text,
+)
 
 from . import procedure
 from .schemas import RATIO_BASES
@@ -31,37 +42,6 @@ from .vocabulary import (
     ObjectionStatus,
     target_key,
 )
-
-HIDDEN = "***"  # a personal field the actor may not see
-
-
-def one_of(values):
-    return validate.OneOf([getattr(v, "value", v) for v in values])
-
-
-def text(**kwargs):
-    return fields.String(required=True, **kwargs)
-
-
-def maybe_text(**kwargs):
-    return fields.String(required=True, allow_none=True, **kwargs)
-
-
-def amount(**kwargs):
-    return fields.Integer(required=True, validate=validate.Range(min=0), **kwargs)
-
-
-def instant(**kwargs):
-    return fields.DateTime(required=True, **kwargs)
-
-
-def maybe_instant(**kwargs):
-    return fields.DateTime(required=True, allow_none=True, **kwargs)
-
-
-def flag():
-    return fields.Boolean(required=True)
-
 
 # --- campaigns ----------------------------------------------------------------------------------
 

@@ -16,7 +16,16 @@ RPCs that answer with a bare list (``get_honourees``, ``audit_trail``,
 """
 from marshmallow import Schema, fields, validate
 
-from services.chassis.schemas import page_schema
+from services.chassis.schemas import (
+    HIDDEN,
+    count,
+    instant,
+    maybe_instant,
+    maybe_text,
+    one_of,
+    page_schema,
+    text,
+)
 
 from .domain import Tier
 from .people import (
@@ -34,33 +43,6 @@ from .people import (
     ManagementMode,
 )
 from .schemas import UnitSchema
-
-HIDDEN = "***"  # honourees.HIDDEN: a personal field the actor may not see
-
-
-def one_of(values):
-    return validate.OneOf([getattr(v, "value", v) for v in values])
-
-
-def text(**kwargs):
-    return fields.String(required=True, **kwargs)
-
-
-def maybe_text(**kwargs):
-    return fields.String(required=True, allow_none=True, **kwargs)
-
-
-def count():
-    return fields.Integer(required=True, validate=validate.Range(min=0))
-
-
-def instant(**kwargs):
-    return fields.DateTime(required=True, **kwargs)
-
-
-def maybe_instant(**kwargs):
-    return fields.DateTime(required=True, allow_none=True, **kwargs)
-
 
 # the union tree --------------------------------------------------------------------------------
 
