@@ -16,6 +16,22 @@ def load(schema, data, what="request"):
         raise Invalid(f"the {what} has invalid fields", err.normalized_messages())
 
 
+UNIT_ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,63}$",
+                          error="lower-case letters, digits and hyphens, 2 to 64 characters")
+PHONE = validate.Regexp(r"^\+?[0-9][0-9 -]{4,19}$", error="digits, spaces or hyphens, 5 to 20")
+
+
+def choice(enum_class):
+    return validate.OneOf([member.value for member in enum_class])
+
+
+class Trimmed(fields.String):
+    """Text with surrounding white space trimmed; nothing but spaces counts as empty."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
 MAX_PAGE = 1_000_000  # far past any list laomo has; a page past 2**63 rows would overflow SQL
 
 

@@ -8,33 +8,24 @@ from marshmallow import (
     validates_schema,
 )
 
-from services.chassis.id_numbers import id_number_problem
-from services.chassis.schemas import PageRequest
+from services.chassis.person_schemas import PersonFieldsSchema
+from services.chassis.schemas import UNIT_ID, PageRequest, Trimmed, choice
 
 from . import procedure
 from .vocabulary import (
     MEASURES,
-    Category,
     Channel,
     CultivationSource,
     CultivationStatus,
-    EmploymentStatus,
     EntryLevel,
-    Gender,
-    Hardship,
     HonourLevel,
-    IncomeBand,
-    ManagementMode,
     ObjectionStatus,
     target_key,
 )
 
-UNIT_ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,63}$",
-                          error="lower-case letters, digits and hyphens, 2 to 64 characters")
 RECORD_ID = validate.Length(min=1, max=32)
 REQUEST_ID = validate.Length(min=1, max=64)
 YEAR = validate.Range(min=1950, max=2100)
-PHONE = validate.Regexp(r"^\+?[0-9][0-9 -]{4,19}$", error="digits, spaces or hyphens, 5 to 20")
 REASONS = validate.Length(min=1, max=2000)
 LONG_TEXT = validate.Length(min=1, max=20000)
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="64 lower-case hexadecimal characters")
@@ -42,17 +33,6 @@ CONTENT_TYPE = validate.Regexp(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-
                                error="a media type such as application/pdf")
 MAX_ATTACHMENTS = 50
 MAX_ATTACHMENT_BYTES = 2**31 - 1
-
-
-def choice(enum_class):
-    return validate.OneOf([member.value for member in enum_class])
-
-
-class Trimmed(fields.String):
-    """Text with surrounding white space trimmed; nothing but spaces counts as empty."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
 def unique_list(values, name):
@@ -166,12 +146,6 @@ class QuotaAllocationSchema(Schema):
 
 # --- candidates and nominations -----------------------------------------------------------------
 
-class FamilySchema(Schema):
-    members = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=30))
-    income_band = fields.String(load_default=None, allow_none=True, validate=choice(IncomeBand))
-    hardships = fields.List(fields.String(validate=choice(Hardship)), load_default=list)
-
-
 # a new person's fields, as the registry's NewHonoureeSchema has them
 PERSON_FIELDS = ("name", "gender", "ethnicity", "birth_date", "id_number", "phone", "address", "education",
                  "political_status", "employer", "position", "category", "front_line", "migrant_worker",
@@ -182,7 +156,7 @@ RATIO_FIELDS = ("leader_cadre", "intermediary_organisation")
 REQUIRED_PERSON_FIELDS = ("name", "gender", "ethnicity", "birth_date", "id_number", "category")
 
 
-class CandidateSchema(Schema):
+class CandidateSchema(PersonFieldsSchema):
     """The candidate: an existing registry honouree (``honouree_id``) or a new person.
 
     For an honouree the registry's record is the candidate's (read by RPC): only the
@@ -193,26 +167,6 @@ class CandidateSchema(Schema):
     """
 
     honouree_id = fields.String(validate=RECORD_ID)
-    name = Trimmed(validate=validate.Length(min=1, max=50))
-    gender = fields.String(validate=choice(Gender))
-    ethnicity = Trimmed(validate=validate.Length(min=1, max=20))
-    birth_date = fields.Date()
-    id_number = Trimmed(validate=validate.Length(min=15, max=18))
-    phone = fields.String(allow_none=True, validate=PHONE)
-    address = Trimmed(allow_none=True, validate=validate.Length(max=200))
-    education = Trimmed(allow_none=True, validate=validate.Length(max=30))
-    political_status = Trimmed(allow_none=True, validate=validate.Length(max=30))
-    employer = Trimmed(allow_none=True, validate=validate.Length(max=200))
-    position = Trimmed(allow_none=True, validate=validate.Length(max=100))
-    category = fields.String(validate=choice(Category))
-    front_line = fields.Boolean()
-    migrant_worker = fields.Boolean()
-    non_public_enterprise = fields.Boolean()
-    high_tech_enterprise = fields.Boolean()
-    employment_status = fields.String(validate=choice(EmploymentStatus))
-    beijing_hukou = fields.Boolean()
-    family = fields.Nested(FamilySchema)
-    management_mode = fields.String(validate=choice(ManagementMode))
     managing_unit_id = fields.String(validate=UNIT_ID)
     leader_cadre = fields.Boolean()
     intermediary_organisation = fields.Boolean()
@@ -228,9 +182,7 @@ class CandidateSchema(Schema):
         missing = [name for name in REQUIRED_PERSON_FIELDS if name not in data]
         if missing:
             raise ValidationError({name: ["required for a new person (or give honouree_id)"] for name in missing})
-        problem = id_number_problem(data["id_number"], data["birth_date"])
-        if problem:
-            raise ValidationError(problem, "id_number")
+        # the ID number against the birth date: PersonFieldsSchema.id_number_fits_birth_date
 
 
 class AttachmentSchema(Schema):

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from services.chassis.id_numbers import make_id_number
+from services.chassis.testing import wait_for
 
 AREA = "110106"  # the ID numbers this module makes (丰台), apart from the other e2e modules' numbers
 _serial = itertools.count(1)
@@ -240,12 +241,11 @@ def test_from_a_district_nomination_to_the_honour_in_the_registry(flow, apis, cl
     assert [s["step"] for s in conferred["steps"]][-1] == "conferral"
 
     # the registry enters the honour from the nomination_conferred event: seen over HTTP
-    deadline = time.monotonic() + 30
-    while True:
+    def entered():
         page = flow.ok("city.officer", "GET", "/honourees", params={"name": name})
-        if page["total"] or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+        return page if page["total"] else None
+
+    page = wait_for(entered, timeout=30, interval=0.2, message="the honour in the registry")
     assert page["total"] == 1, page
     honouree = flow.ok("city.officer", "GET", f"/honourees/{page['items'][0]['id']}")
     assert honouree["managing_unit_id"] == "bj-haidian"

@@ -18,8 +18,8 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from services.registry.bulk import HEADER
 from services.chassis.id_numbers import make_id_number
+from services.registry.bulk import HEADER
 
 from .conftest import Api
 
