@@ -4,14 +4,10 @@ Each reply is checked against the JSON Schema apispec (OpenAPI 3.0.3) derives fr
 an undocumented key, a documented key missing, a wrong type or enum value, a null where none
 is allowed, a malformed date or time, all fail.
 """
-import json
-import warnings
 
-import jsonschema_rs
 import pytest
-from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
 
+from services.chassis.testing import check, problems
 from services.nomination import responses as out
 
 from .flows import (
@@ -28,49 +24,6 @@ from .flows import (
     ready_to_confer,
     reviewed,
 )
-
-
-def to_json_schema(node):
-    """OpenAPI 3.0 into JSON Schema 2020-12: ``nullable`` becomes a "null" type, refs point into ``$defs``."""
-    if isinstance(node, list):
-        return [to_json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    node = {key: to_json_schema(value) for key, value in node.items()}
-    if "$ref" in node:
-        node["$ref"] = node["$ref"].replace("#/components/schemas/", "#/$defs/")
-    if node.pop("nullable", False):
-        if node == {"type": "object"}:
-            return {"type": "null"}
-        if "type" in node:
-            node["type"] = [node["type"], "null"]
-        if "enum" in node and None not in node["enum"]:
-            node["enum"] = [*node["enum"], None]
-    return node
-
-
-def json_schema(schema, many=False):
-    spec = APISpec("t", "1", "3.0.3", plugins=[MarshmallowPlugin()])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # two nested schemas resolving to one name
-        spec.components.schema(schema.__name__, schema=schema)
-    components = spec.to_dict()["components"]["schemas"]
-    ref = {"$ref": f"#/$defs/{schema.__name__}"}
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$defs": {key: to_json_schema(value) for key, value in components.items()},
-            **({"type": "array", "items": ref} if many else ref)}
-
-
-def problems(reply, schema, many=False):
-    validator = jsonschema_rs.Draft202012Validator(json_schema(schema, many), validate_formats=True)
-    wire = json.loads(json.dumps(reply))
-    return [f"/{'/'.join(map(str, e.instance_path))}: {e.message}" for e in validator.iter_errors(wire)]
-
-
-def check(reply, schema, many=False):
-    found = problems(reply, schema, many)
-    assert not found, f"the reply does not match {schema.__name__}:\n" + "\n".join(found)
-    return reply
 
 
 def test_the_check_itself_can_fail():

@@ -8,17 +8,13 @@ a null where none is allowed, a malformed date or time, all fail.
 """
 import csv
 import io
-import json
-import warnings
 from datetime import date
 
-import jsonschema_rs
 import pytest
-from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema
 
 from services.chassis.id_numbers import make_id_number
+from services.chassis.testing import check, json_schema, problems
 from services.registry import bulk, responses
 from services.registry.responses import (
     AcknowledgedChangeOut,
@@ -52,59 +48,6 @@ _sequence = iter(range(1, 1000))
 
 
 # --- the check: apispec's OpenAPI 3.0 schema, as JSON Schema 2020-12 --------------------------
-
-def to_json_schema(node):
-    """OpenAPI 3.0 into JSON Schema: ``nullable: true`` becomes a "null" type (and a None in an
-    enum), apispec's stand-in ``{type: object, nullable: true}`` beside a nullable ``$ref`` becomes
-    ``{type: null}`` (it means null, not any object), refs point into ``$defs``."""
-    if isinstance(node, list):
-        return [to_json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    node = {key: to_json_schema(value) for key, value in node.items()}
-    if "$ref" in node:
-        node["$ref"] = node["$ref"].replace("#/components/schemas/", "#/$defs/")
-    if node.pop("nullable", False):
-        if node == {"type": "object"}:
-            return {"type": "null"}
-        if "type" in node:
-            node["type"] = [node["type"], "null"]
-        if "enum" in node and None not in node["enum"]:
-            node["enum"] = [*node["enum"], None]
-    return node
-
-
-def json_schema(schema, many=False):
-    """The JSON Schema of a reply described by ``schema`` (a Schema class, or an OpenAPI schema
-    object such as ExportOut); ``many``: a list of them."""
-    spec = APISpec("t", "1", "3.0.3", plugins=[MarshmallowPlugin()])
-    if isinstance(schema, type):
-        name = schema.__name__
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # e.g. two nested schemas resolving to one name
-            spec.components.schema(name, schema=schema)
-    else:
-        name = "ExportOut"
-        spec.components.schema(name, component=dict(schema))
-    components = spec.to_dict()["components"]["schemas"]
-    ref = {"$ref": f"#/$defs/{name}"}
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$defs": {key: to_json_schema(value) for key, value in components.items()},
-            **({"type": "array", "items": ref} if many else ref)}
-
-
-def problems(reply, schema, many=False):
-    validator = jsonschema_rs.Draft202012Validator(json_schema(schema, many), validate_formats=True)
-    wire = json.loads(json.dumps(reply))  # as it travels: JSON types only, or this raises
-    return [f"/{'/'.join(map(str, error.instance_path))}: {error.message}" for error in validator.iter_errors(wire)]
-
-
-def check(reply, schema, many=False):
-    """``reply`` as the RPC returned it matches ``schema``; returns it."""
-    found = problems(reply, schema, many)
-    assert not found, f"the reply does not match {getattr(schema, '__name__', 'ExportOut')}:\n" + "\n".join(found)
-    return reply
-
 
 def mismatches(reply, schema, many=False):
     return bool(problems(reply, schema, many))
