@@ -31,7 +31,6 @@ import os
 import random
 import resource
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -42,7 +41,7 @@ from datetime import date
 import eventlet
 import requests
 
-from bench.memory import START_TIMEOUT, STOP_TIMEOUT, SUITE, tail
+from bench.memory import START_TIMEOUT, STOP_TIMEOUT, SUITE, stop_processes, tail
 from bench.report import latency_summary
 from services.chassis.id_numbers import make_id_number
 
@@ -223,15 +222,7 @@ class BareHop:
         raise RuntimeError(f"the bare hop did not answer within 60 s; see {self.var}/hop_*.log")
 
     def stop(self):
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_processes(self.processes.values())
 
 
 # --- the load ---------------------------------------------------------------------------------

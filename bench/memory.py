@@ -10,6 +10,7 @@ not disturbed.
 """
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -42,6 +43,20 @@ def proc_status_kb(pid, field):
             if line.startswith(field + ":"):
                 return int(line.split()[1])  # "VmRSS:   123456 kB"
     raise RuntimeError(f"no {field} for pid {pid}")
+
+
+def stop_processes(processes, timeout=15):
+    """SIGTERM to each still running, then wait for them; a process that does not stop is killed."""
+    processes = list(processes)
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def tail(path, lines=5):

@@ -38,7 +38,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -52,7 +51,7 @@ from nameko.testing.services import worker_factory
 from sqlalchemy import text as sql
 
 from bench.gateway import free_port
-from bench.memory import tail
+from bench.memory import stop_processes, tail
 from bench.registry import DISTRICTS, SYSTEMS, units
 from bench.report import latency_summary
 from services.chassis.clock import BEIJING, FrozenClock
@@ -371,15 +370,7 @@ class Services:
                 raise RuntimeError(f"{name} exited {process.returncode}: {tail(self.log(name))}")
 
     def stop(self):
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_processes(self.processes.values())
 
 
 def ratio_queries(campaign_id):

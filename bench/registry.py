@@ -32,10 +32,10 @@ from sqlalchemy import text as sql
 from bench.report import latency_summary
 from services.chassis.clock import FrozenClock
 from services.chassis.database import DatabaseEngine, UnitOfWork
+from services.chassis.id_numbers import make_id_number
 from services.chassis.migrations import upgrade
 from services.chassis.personal_data import new_key, sealer_from_config
 from services.registry import bulk, tree
-from services.chassis.id_numbers import make_id_number
 from services.registry.models import Base
 from services.registry.service import RegistryService
 
