@@ -36,7 +36,7 @@ from services.chassis.errors import (
     Unauthenticated,
 )
 
-from .models import Account, RevokedToken, login_failures
+from .models import Account, RevokedToken, login_failures, roles_of
 
 # scrypt at n=2**14, r=8: about 16 MiB and some tens of milliseconds per check, as OWASP suggests
 SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_LENGTH = 2 ** 14, 8, 1, 32
@@ -100,11 +100,6 @@ def one_time_password():
 
 
 # --- reading ---------------------------------------------------------------------------------
-
-def roles_of(text):
-    """Roles as stored (sorted, comma-separated) to a tuple."""
-    return tuple(role for role in text.split(",") if role)
-
 
 def actor_of(account):
     """The actor of an account (an Account, or a row with its columns)."""

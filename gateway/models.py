@@ -13,6 +13,11 @@ class Base(DeclarativeBase):
 audit_table(Base.metadata)
 
 
+def roles_of(text):
+    """Roles as stored (sorted, comma-separated) to a tuple."""
+    return tuple(role for role in text.split(",") if role)
+
+
 class Account(Base):
     """A person's login; acts for one unit (and the units below it) with some roles."""
     __tablename__ = "accounts"
@@ -35,7 +40,7 @@ class Account(Base):
 
     @property
     def role_list(self):
-        return tuple(role for role in self.roles.split(",") if role)  # as accounts.roles_of
+        return roles_of(self.roles)
 
 
 class RevokedToken(Base):
