@@ -30,7 +30,7 @@ from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
 from . import procedure
 from .common import as_conflict, from_json, new_id, to_json
 from .models import Campaign, Nomination, NominationStep, Notice, Quota
-from .units import is_child
+from services.chassis.union_tree import is_child
 from .vocabulary import MEASURES, EntryLevel, NoticeStatus, target_key
 
 EDITABLE = ("title", "level", "conferring_body", "total_quota", "timetable", "targets", "entry_level",

@@ -62,7 +62,7 @@ from .schemas import (
     RecommendationSchema,
     ReviewSchema,
 )
-from .units import Tree
+from services.chassis.union_tree import Tree
 
 PERSONAL = ("id_number", "phone", "address", "family")
 

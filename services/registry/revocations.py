@@ -219,7 +219,9 @@ def decide(uow, actor, revocation_id, data):
         honouree = session.get(Honouree, honour.honouree_id)
         uow.record_event("honour_revoked", {
             "honour_id": honour.id, "honouree_id": honour.honouree_id, "honour_type": honour.honour_type,
-            "revocation_id": revocation.id, "managing_unit_id": honouree.managing_unit_id})
+            "revocation_id": revocation.id, "managing_unit_id": honouree.managing_unit_id,
+            # what services that care for honourees need: whether anything is left to care for
+            "active_honours_left": sum(1 for h in honouree.honours if h.status is HonourStatus.ACTIVE)})
     else:
         end(revocation, REFUSED, data["reasons"], now)
     add_step(session, revocation, actor, "decided", data["reasons"], now)

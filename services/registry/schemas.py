@@ -215,3 +215,13 @@ class HonoureeFilterSchema(Schema):
 
 class HonoureeSearchSchema(HonoureeFilterSchema, PageRequest):
     """A search: the filters and a page (``page_size`` at most 200)."""
+
+
+class RosterQuerySchema(Schema):
+    """Which records of the caller's scope a roster lists: every one, or those named; ``eligible``
+    keeps those who may receive care (an active honour, not deceased)."""
+
+    honouree_ids = fields.List(fields.String(validate=validate.Length(min=1, max=32)),
+                               validate=validate.Length(min=1, max=50_000))
+    eligible = fields.Boolean(load_default=False)
+    employment_status = fields.String(validate=choice(EmploymentStatus))

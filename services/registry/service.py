@@ -103,6 +103,17 @@ class RegistryService(LaomoService):
                 if honouree is not None else []
 
     @rpc
+    def roster(self, actor, query=None):
+        """Every record in the actor's scope in a few fields, no personal data (RosterQuerySchema):
+        what welfare pays, greets and books from. One answer, however many records."""
+        from . import roster
+        from .schemas import RosterQuerySchema
+        actor = load_actor(actor)
+        params = load(RosterQuerySchema(), query or {}, "query")
+        with self.db.database.reading() as connection:
+            return roster.roster(connection, actor, params)
+
+    @rpc
     def list_honour_types(self):
         types = self.db.session.scalars(select(HonourType).order_by(HonourType.level, HonourType.code))
         return [{"code": t.code, "name": t.name, "name_en": t.name_en, "level": t.level.value,

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
+from services.chassis import union_tree as units
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
-from services.nomination import units
 from services.nomination.models import Nomination
 
 from .flows import (

@@ -233,7 +233,7 @@ def test_honour_revoked_is_written_exactly_once_to_the_outbox(registry, honour):
     assert {k: v for k, v in event.items() if k not in ("event_id", "occurred_at")} == {
         "honour_id": honour["id"], "honouree_id": honour["honouree_id"],
         "honour_type": "beijing_model_worker", "revocation_id": revocation["id"],
-        "managing_unit_id": "hd-factory"}
+        "managing_unit_id": "hd-factory", "active_honours_left": 0}
     assert event["occurred_at"] == "2024-05-01T08:30:00+00:00"
     text = json.dumps(event, ensure_ascii=False)
     assert "张建国" not in text and "110108" not in text  # no personal data

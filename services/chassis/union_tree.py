@@ -1,4 +1,4 @@
-"""What nomination asks the registry about the union tree (the registry owns it), once per call.
+"""What a service asks the registry about the union tree (the registry owns it), once per call.
 
 ``Tree(registry)`` wraps the registry's RPC client: ``get_unit`` answers are
 kept for the length of one entrypoint call, so a call asks each question at
@@ -6,8 +6,8 @@ most once. Entrypoints ask before they open their unit of work, so no RPC
 waits inside a database transaction.
 
 Scopes are also kept by the process for SCOPE_SECONDS: the tree changes
-seldom, and without this every entrypoint would wait on the registry while the
-registry's conferral handler waits on this service's ``candidate_record`` —
+seldom, and without this nomination's entrypoints would wait on the registry while the
+registry's conferral handler waits on nomination's ``candidate_record`` —
 under load the two worker pools could hold each other up until both time out.
 A unit added to the tree is seen here within SCOPE_SECONDS.
 """
