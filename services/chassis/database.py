@@ -24,6 +24,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Enum,
     Index,
     Integer,
     MetaData,
@@ -68,6 +69,17 @@ class UtcDateTime(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def enum_of(enum_class, name):
+    """A portable enum column: a checked string of the enum's values (no native type)."""
+    return Enum(enum_class, name=name, native_enum=False, length=30,
+                values_callable=lambda members: [m.value for m in members])
+
+
+def new_id():
+    """A record id: 32 hex digits, made where the record is, never by the database."""
+    return uuid.uuid4().hex
 
 
 def service_metadata():

@@ -25,12 +25,13 @@ what its unit has used or allocated below.
 from sqlalchemy import func, select
 
 from services.chassis.audit import record_change
+from services.chassis.database import new_id
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
+from services.chassis.union_tree import is_child
 
 from . import procedure
-from .common import as_conflict, from_json, new_id, to_json
+from .common import as_conflict, from_json, to_json
 from .models import Campaign, Nomination, NominationStep, Notice, Quota
-from services.chassis.union_tree import is_child
 from .vocabulary import MEASURES, EntryLevel, NoticeStatus, target_key
 
 EDITABLE = ("title", "level", "conferring_body", "total_quota", "timetable", "targets", "entry_level",

@@ -1,7 +1,6 @@
 """Small helpers the nomination modules share."""
 import contextlib
 import json
-import uuid
 
 from services.chassis.actor import Actor
 from services.chassis.errors import Conflict, Invalid
@@ -10,10 +9,6 @@ from .procedure import Refused
 
 # who lodges an objection: anyone, without an account (the audit trail records this, never an address)
 PUBLIC = Actor("public", "public")
-
-
-def new_id():
-    return uuid.uuid4().hex
 
 
 def to_json(value):

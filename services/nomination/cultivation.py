@@ -14,11 +14,12 @@ unit and year (Conflict).
 from sqlalchemy import func, select
 
 from services.chassis.audit import record_change
+from services.chassis.database import new_id
 from services.chassis.errors import Conflict, Invalid, NotFound
 from services.chassis.id_numbers import normalise
 from services.chassis.personal_data import mask_id_number
 
-from .common import from_json, iso, new_id, to_json
+from .common import from_json, iso, to_json
 from .models import Cultivation, CultivationNote
 from .nominations import honouree_record
 from .vocabulary import CultivationSource, CultivationStatus

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.chassis.audit import audit_table
-from services.chassis.database import UtcDateTime, service_metadata
+from services.chassis.database import UtcDateTime, enum_of, service_metadata
 
 from . import procedure
 from .vocabulary import (
@@ -29,12 +29,6 @@ from .vocabulary import (
     NoticeStatus,
     ObjectionStatus,
 )
-
-
-def enum_of(enum_class, name):
-    """A portable enum column: a checked string of the enum's values (no native type)."""
-    return Enum(enum_class, name=name, native_enum=False, length=30,
-                values_callable=lambda members: [m.value for m in members])
 
 
 def one_of(values, name):

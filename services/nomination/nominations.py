@@ -24,12 +24,13 @@ from sqlalchemy.exc import IntegrityError
 
 from services.chassis.actor import Actor
 from services.chassis.audit import record_change
+from services.chassis.database import new_id
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
 from services.chassis.id_numbers import normalise
 from services.chassis.personal_data import mask_id_number
 
 from . import campaigns, procedure, revocations
-from .common import as_conflict, from_json, iso, new_id, to_json
+from .common import as_conflict, from_json, iso, to_json
 from .models import Attachment, Nomination, NominationStep
 from .vocabulary import (
     CANDIDATE_FLAGS,

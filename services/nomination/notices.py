@@ -25,6 +25,7 @@ from datetime import timedelta
 from sqlalchemy import func, or_, select
 
 from services.chassis.audit import record_change
+from services.chassis.database import new_id
 from services.chassis.errors import (
     Conflict,
     Forbidden,
@@ -34,7 +35,7 @@ from services.chassis.errors import (
 )
 
 from . import campaigns, procedure
-from .common import PUBLIC, as_conflict, iso, new_id
+from .common import PUBLIC, as_conflict, iso
 from .models import Nomination, Notice, NoticeEntry, Objection
 from .nominations import in_scope_clause, visible
 from .steps import apply, progress_of, withdrawn

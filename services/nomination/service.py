@@ -19,6 +19,7 @@ from services.chassis.personal_data import PersonalData
 from services.chassis.rpc import RpcClient, rpc
 from services.chassis.schemas import load, page_of
 from services.chassis.service import LaomoService
+from services.chassis.union_tree import Tree
 
 from . import (
     audit,
@@ -62,7 +63,6 @@ from .schemas import (
     RecommendationSchema,
     ReviewSchema,
 )
-from services.chassis.union_tree import Tree
 
 PERSONAL = ("id_number", "phone", "address", "family")
 

@@ -9,6 +9,7 @@ it so and opens a transfer to the district union (属地管理).
 from sqlalchemy import func, select, update
 
 from services.chassis.audit import record_change
+from services.chassis.database import new_id
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
 
 from . import honourees, transfers
@@ -58,7 +59,7 @@ def report(uow, sealer, actor, honouree_id, data):
                 "record over territorially (属地); request a transfer to a district union first",
                 {"kind": ["left_employer needs the record's district union, and it has none"]})
     report = ChangeReport(
-        id=honourees.new_id(), honouree_id=honouree.id, kind=kind, occurred_on=data.get("occurred_on"),
+        id=new_id(), honouree_id=honouree.id, kind=kind, occurred_on=data.get("occurred_on"),
         description=data["description"], reported_by_account=actor.account,
         reported_by_unit_id=actor.unit_id,
         escalated_to_unit_id=escalation_unit_id(session, honouree.managing_unit_id),

@@ -4,11 +4,11 @@ Every function takes the session of the caller's unit of work and the
 ``Actor``. A record outside the actor's scope (its unit and everything below
 it, in both trees) does not exist for that actor: reading it is NotFound.
 """
-import uuid
 
 from sqlalchemy import bindparam, exists, select
 
 from services.chassis.audit import record_change, trail_of
+from services.chassis.database import new_id
 from services.chassis.errors import Conflict, Invalid, NotFound
 from services.chassis.id_numbers import id_number_problem, normalise
 from services.chassis.personal_data import mask_id_number
@@ -44,10 +44,6 @@ ENUMS = {"gender": Gender, "category": Category, "employment_status": Employment
          "management_mode": ManagementMode}
 AUDIT_MASKS = {"id_number": mask_id_number, "income_band": lambda v: HIDDEN,
                "hardships": lambda v: HIDDEN}
-
-
-def new_id():
-    return uuid.uuid4().hex
 
 
 def in_scope(session, actor):

@@ -13,7 +13,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.chassis.audit import audit_table
-from services.chassis.database import UtcDateTime, service_metadata
+from services.chassis.database import UtcDateTime, enum_of, service_metadata
 
 from .domain import Tier
 from .people import (
@@ -26,12 +26,6 @@ from .people import (
     IncomeBand,
     ManagementMode,
 )
-
-
-def enum_of(enum_class, name):
-    """A portable enum column: a checked string of the enum's values (no native type)."""
-    return Enum(enum_class, name=name, native_enum=False, length=30,
-                values_callable=lambda members: [m.value for m in members])
 
 
 class Base(DeclarativeBase):

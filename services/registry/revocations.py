@@ -25,10 +25,11 @@ Forbidden.
 from sqlalchemy import func, or_, select, update
 
 from services.chassis.audit import record_change
+from services.chassis.database import new_id
 from services.chassis.errors import Conflict, Forbidden, NotFound
 
 from . import tree
-from .honourees import honour_view, in_scope, new_id
+from .honourees import honour_view, in_scope
 from .models import (
     Honour,
     Honouree,

@@ -9,6 +9,7 @@ a record is never without one. One pending transfer per honouree.
 from sqlalchemy import func, or_, select
 
 from services.chassis.audit import record_change
+from services.chassis.database import new_id
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
 
 from . import changes, honourees
@@ -72,7 +73,7 @@ def open_transfer(uow, actor, honouree, to_unit, mode, reason):
     if pending is not None:
         raise Conflict("the record already has a pending transfer; it must be decided first",
                        {"transfer_id": pending.id, "to_unit_id": pending.to_unit_id})
-    transfer = Transfer(id=honourees.new_id(), honouree_id=honouree.id,
+    transfer = Transfer(id=new_id(), honouree_id=honouree.id,
                         from_unit_id=honouree.managing_unit_id, to_unit_id=to_unit.id,
                         management_mode=mode, reason=reason, status=PENDING,
                         requested_by_account=actor.account, requested_by_unit_id=actor.unit_id,

@@ -9,8 +9,8 @@ import pytest
 from nameko.testing.services import worker_factory
 from sqlalchemy import select
 
-from services.chassis.clock import FrozenClock
 from services.chassis import union_tree as units
+from services.chassis.clock import FrozenClock
 from services.chassis.database import DatabaseEngine, UnitOfWork
 from services.chassis.migrations import upgrade
 from services.chassis.personal_data import new_key, sealer_from_config
