@@ -9,5 +9,7 @@ ANYONE = ROLES                        # any signed-in account: read the records 
 OFFICERS = ("officer",)               # enter and maintain records (录入、维护)
 REVIEWERS = ("reviewer",)             # endorse and decide revocations (审核)
 EXPORTERS = ("officer", "auditor")    # take a CSV of the records in scope
+FINANCE = ("finance",)                # move money: appropriations, donations, payments (财务)
+LEDGER_READERS = ("finance", "auditor")  # read funds, statements and postings
 AUDITORS = ("auditor", "admin")       # read the audit trail
 ADMINS = ("admin",)                   # manage accounts

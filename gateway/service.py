@@ -14,8 +14,14 @@ from services.chassis.rpc import RpcClient
 from services.chassis.service import LaomoService
 
 from .api.accounts import AccountRoutes
+from .api.cards import CardRoutes
+from .api.care import CareRoutes
 from .api.docs import DocumentRoutes
+from .api.funds import FundRoutes
+from .api.hardship import HardshipRoutes
+from .api.health import HealthRoutes
 from .api.nomination import NominationRoutes
+from .api.recuperation import RecuperationRoutes
 from .api.registry import RegistryRoutes
 from .authentication import TokenSigner
 from .http import http
@@ -24,7 +30,8 @@ from .models import Base
 SERVICES = ("registry", "nomination", "welfare", "association", "volunteer")
 
 
-class GatewayService(AccountRoutes, RegistryRoutes, NominationRoutes, DocumentRoutes, LaomoService):
+class GatewayService(AccountRoutes, RegistryRoutes, NominationRoutes, FundRoutes, CareRoutes, HardshipRoutes,
+                     RecuperationRoutes, HealthRoutes, CardRoutes, DocumentRoutes, LaomoService):
     name = "gateway"
 
     db = Database(Base.metadata)

@@ -138,8 +138,11 @@ ACCOUNTS = {
     "haidian.reviewer": ("bj-haidian", ["reviewer"], False),
     "haidian.admin": ("bj-haidian", ["admin"], False),
     "haidian.auditor": ("bj-haidian", ["auditor"], False),
+    "haidian.finance": ("bj-haidian", ["finance"], False),
     "chaoyang.officer": ("bj-chaoyang", ["officer"], False),
     "chaoyang.admin": ("bj-chaoyang", ["admin"], False),
+    "chaoyang.finance": ("bj-chaoyang", ["finance"], False),
+    "chaoyang.reviewer": ("bj-chaoyang", ["reviewer"], False),
 }
 
 

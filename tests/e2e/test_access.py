@@ -19,9 +19,6 @@ must be added here; an entry for a route that is gone fails ``test_the_matrix_kn
 import csv
 import io
 import itertools
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
@@ -33,7 +30,16 @@ from gateway.service import GatewayService
 from services.chassis.actor import ROLES
 from services.chassis.id_numbers import make_id_number
 
+from . import (
+    matrix_cards,
+    matrix_care,
+    matrix_hardship,
+    matrix_health,
+    matrix_ledger,
+    matrix_recuperation,
+)
 from .conftest import ACCOUNTS, ready_account
+from .matrix import NotApplicable, Route, assert_error, get, path_of, plain_get, tag
 from .test_nomination_api import (
     HOUR,
     PASSED,
@@ -56,35 +62,13 @@ AREA = "110105"  # the ID numbers this module makes (朝阳), apart from the oth
 _serial = itertools.count(1)
 # every account of the `apis` fixture: name -> (unit, roles, personal-data right)
 ALL_ACCOUNTS = dict(ACCOUNTS, admin=("bj", ["admin"], True))
-HAIDIAN = ("haidian.officer", "haidian.reviewer", "haidian.auditor", "haidian.admin")
+HAIDIAN = ("haidian.officer", "haidian.reviewer", "haidian.auditor", "haidian.admin", "haidian.finance")
 REASONS = "严重违反职业道德，经核实属实"
 MATRIX_AREA = "110107"  # the ID numbers of this module's candidates (石景山)
 
 
 def route_id(route):
     return f"{route[2].method} {route[2].url}"
-
-
-def tag():
-    return uuid.uuid4().hex[:8]
-
-
-def path_of(url, record_id="x"):
-    """The route's werkzeug URL with its one path parameter (if any) replaced by ``record_id``."""
-    return PATH_PARAMETER.sub(record_id, url)
-
-
-def assert_error(response, status, code=None):
-    """The one error shape: {"error", "message", "details"} as JSON, with ``status``."""
-    assert response.status_code == status, f"{response.status_code}: {response.text}"
-    assert response.headers["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error", "message", "details"}, body
-    assert isinstance(body["error"], str) and isinstance(body["message"], str) and body["message"]
-    assert isinstance(body["details"], dict)
-    if code is not None:
-        assert body["error"] == code, body
-    return body
 
 
 def person(unit_id, name, **extra):
@@ -263,32 +247,6 @@ def world(suite, city_admin, apis):
 
 
 # --- how to drive each route -----------------------------------------------------------------
-
-@dataclass
-class NotApplicable:
-    """(c) does not apply to the route, and why."""
-
-    reason: str
-
-
-@dataclass
-class Route:
-    drive: Callable  # (world) -> response: the right account, a valid request, in its own scope
-    expect: int | None = None  # (d)'s status, when not the route's own 2xx (see its note)
-    check: Callable | None = None  # (response) -> None: more about (d)'s answer
-    # (c): the kind of 朝阳 record the path id names (404 expected), or a check of its own
-    other: str | Callable | NotApplicable | None = None
-    body: Callable | None = None  # (world) -> a valid JSON body, for (c)'s request
-    public: bool = False
-
-
-def get(who, path, **kwargs):
-    return lambda w: w.call(who, "GET", "/api/v1" + path, **kwargs)
-
-
-def plain_get(path):
-    return lambda w: w.call(None, "GET", path)
-
 
 # bodies valid for the routes that take one
 CORRECTION = {"phone": "13900001111"}
@@ -911,6 +869,9 @@ MATRIX = {
     ("GET", "/readyz"): Route(plain_get("/readyz"), public=True),
     ("GET", "/metrics"): Route(plain_get("/metrics"), check=is_metrics, public=True),
 }
+for part in (matrix_ledger, matrix_care, matrix_hardship, matrix_recuperation, matrix_health, matrix_cards):
+    assert not set(part.MATRIX) & set(MATRIX), f"{part.__name__} drives routes another part drives"
+    MATRIX.update(part.MATRIX)
 
 
 def entry(route):

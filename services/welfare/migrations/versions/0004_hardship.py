@@ -1,0 +1,22 @@
+"""Hardship aid applications and sick visits.
+
+Revision ID: 0004
+Revises: 0003
+"""
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+from services.chassis.database import UtcDateTime  # noqa: F401
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

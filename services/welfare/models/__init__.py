@@ -1,0 +1,20 @@
+"""The welfare service's tables, one module per part of the work; ``Base.metadata`` holds them all
+(and the outbox, inbox and audit trail every service has).
+
+Unit and honouree ids are the registry's: plain strings here, no foreign key. Money is integer
+fen (分). Personal data (family income, health results) is sealed (``*_sealed``: Fernet tokens).
+"""
+from sqlalchemy.orm import DeclarativeBase
+
+from services.chassis.audit import audit_table
+from services.chassis.database import service_metadata
+
+
+class Base(DeclarativeBase):
+    metadata = service_metadata()
+
+
+audit_table(Base.metadata)
+
+# every part's tables, so Base.metadata is whole wherever it is imported
+from . import cards, care, hardship, health, ledger, recuperation, stops  # noqa: E402,F401

@@ -1,0 +1,2 @@
+"""(to be written)"""
+from . import Base  # noqa: F401

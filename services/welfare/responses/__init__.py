@@ -1,0 +1,1 @@
+"""The welfare service's responses, one module per part of the work."""

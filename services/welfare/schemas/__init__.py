@@ -1,0 +1,1 @@
+"""The welfare service's schemas, one module per part of the work."""
