@@ -107,3 +107,4 @@ class ServiceTimeout(LaomoError):
 
 
 CLIENT_ERRORS = (Invalid, NotFound, Conflict, Forbidden, BadRequest, Unauthenticated, TooManyRequests)
+ERRORS = {error.code: error for error in CLIENT_ERRORS}  # by code, to raise a kept error again
