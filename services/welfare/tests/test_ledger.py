@@ -14,37 +14,7 @@ from services.welfare import invariants
 from services.welfare.models.ledger import Posting, RefusedRequest
 
 from .conftest import CHAOYANG, CITY, HAIDIAN
-
-YEAR = 2026
-_keys = iter(range(1, 10**9))
-
-
-def key():
-    return f"k-{next(_keys)}"
-
-
-def fund(welfare, actor=HAIDIAN, code="hd-test", purposes=("condolence", "hardship_aid"), **extra):
-    return welfare.create_fund(actor, dict({"code": code, "name": "海淀测试基金", "kind": "district_aid",
-                                            "purposes": list(purposes)}, **extra))
-
-
-def funded(welfare, actor=HAIDIAN, amount=100_000, budget=50_000, **extra):
-    """A fund holding ``amount`` fen, with a condolence budget of ``budget`` this year."""
-    made = fund(welfare, actor, **extra)
-    welfare.post(actor, {"idempotency_key": key(), "kind": "appropriation", "fund_id": made["id"], "amount": amount})
-    welfare.set_budget(actor, made["id"], {"year": YEAR, "purpose": "condolence", "amount": budget})
-    return made
-
-
-def pay(welfare, fund_id, amount, actor=HAIDIAN, purpose="condolence", **extra):
-    return welfare.post(actor, dict({"idempotency_key": key(), "kind": "disbursement", "fund_id": fund_id,
-                                     "amount": amount, "purpose": purpose}, **extra))
-
-
-def figures(welfare, fund_id, actor=HAIDIAN):
-    made = welfare.get_fund(actor, fund_id)
-    return made["balances"], {b["purpose"]: b for b in made["budgets"]}
-
+from .money import YEAR, figures, fund, funded, key, pay
 
 # --- funds and budgets ---------------------------------------------------------------------------
 
