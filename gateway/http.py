@@ -187,7 +187,8 @@ MAX_BODY = 20 * 1024 * 1024  # a CSV of 20,000 honourees is about 4 MB
 
 def checked_query(request, schema):
     """The query string as ``{name: text}``, refusing unknown names, repeats and bad values."""
-    allowed = set(schema.fields) if schema is not None else set()
+    # a parameter's name is its field's data_key where it has one ("from" is no Python name)
+    allowed = {field.data_key or name for name, field in schema.fields.items()} if schema is not None else set()
     errors = {name: ["unknown parameter"] for name in request.args if name not in allowed}
     errors.update({name: ["give it once"] for name in request.args
                    if name in allowed and len(request.args.getlist(name)) > 1})

@@ -58,3 +58,16 @@ def get(who, path, **kwargs):
 
 def plain_get(path):
     return lambda w: w.call(None, "GET", path)
+
+
+def hidden(method, url, record_of, who, body=None):
+    """(c) for a route naming a record: ``record_of(w)`` is the id of a 朝阳 record; ``who`` (a 海淀
+    account with the route's role) gets 404 for it, reading as the answer for an id that exists nowhere."""
+    def check(w):
+        record_id = record_of(w)
+        response = w.call(who, method, path_of(url, record_id), json=body)
+        found = assert_error(response, 404, "not_found")
+        assert record_id in found["details"].values(), found
+        absent = assert_error(w.call(who, method, path_of(url, "no-such-record"), json=body), 404, "not_found")
+        assert found["message"].replace(record_id, "?") == absent["message"].replace("no-such-record", "?")
+    return check

@@ -10,6 +10,7 @@ from ..schemas.ledger import (
     ExportQuerySchema,
     FundChangesSchema,
     FundQuerySchema,
+    FundYearQuerySchema,
     NewFundSchema,
     PostingQuerySchema,
     PostingRequestSchema,
@@ -46,13 +47,14 @@ class LedgerEntrypoints:
         return funds.budget_view(funds.set_budget(self.db, actor, fund_id, data, self._funds_scope(actor)))
 
     @rpc
-    def get_fund(self, actor, fund_id, year=None):
-        """The fund with its balances now and its budgets of ``year`` (this year unless given)."""
+    def get_fund(self, actor, fund_id, query=None):
+        """The fund with its balances now and its budgets of a year (FundYearQuerySchema; this year)."""
         actor = load_actor(actor)
+        year = load(FundYearQuerySchema(), query or {}, "query").get("year") or self.clock.today().year
         scope = self._funds_scope(actor)
         with self.db.database.reading_session() as session:
             fund = ledger.fund_in_scope(session, fund_id, scope)
-            return funds.view(session, fund, year or self.clock.today().year)
+            return funds.view(session, fund, year)
 
     @rpc
     def list_funds(self, actor, query=None):

@@ -133,3 +133,9 @@ class StatementQuerySchema(Period, PageRequest):
 
 class ExportQuerySchema(Period):
     fund_id = fields.String(validate=RECORD_ID)
+
+
+class FundYearQuerySchema(Schema):
+    """Which year's budgets to show with a fund (this year unless given)."""
+
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
