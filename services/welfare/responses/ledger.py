@@ -5,7 +5,14 @@ these schemas, which the gateway also documents in OpenAPI.
 """
 from marshmallow import Schema, fields, validate
 
-from services.chassis.schemas import count, instant, maybe_text, one_of, page_schema, text
+from services.chassis.schemas import (
+    count,
+    instant,
+    maybe_text,
+    one_of,
+    page_schema,
+    text,
+)
 
 from ..vocabulary import FundKind, PostingKind, Purpose
 
