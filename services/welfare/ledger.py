@@ -299,7 +299,9 @@ def commitment_status(session, commitment):
 # --- one posting request, as a client sends it ----------------------------------------------------
 
 RETRIES = 8
-RETRYABLE = ("40001", "40P01")  # PostgreSQL: serialization failure, deadlock detected
+# PostgreSQL: serialization failure, deadlock detected, and a unique key taken by a concurrent twin of this
+# request (the idempotency key): tried again, the twin's posting is found and returned
+RETRYABLE = ("40001", "40P01", "23505")
 log = logging.getLogger(__name__)
 
 
@@ -307,8 +309,9 @@ def post_request(database, actor, request, scope, view):
     """A client's posting request in a unit of work of its own: returns ``view(session, posting)``.
 
     A refusal is kept (``refused_requests``) so the same request again gets the same answer, and
-    the same key with other content is a conflict. A serialization failure or a deadlock (or
-    SQLite's busy database) rolls the attempt back and tries again, a little later each time.
+    the same key with other content is a conflict. A serialization failure, a deadlock, a twin
+    request committed first (or SQLite's busy database) rolls the attempt back and tries again, a
+    little later each time.
     """
     wanted = digest(request, actor.unit_id)
     for attempt in range(RETRIES):
