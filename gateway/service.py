@@ -16,6 +16,7 @@ from services.chassis.service import LaomoService
 from .api.accounts import AccountRoutes
 from .api.cards import CardRoutes
 from .api.care import CareRoutes
+from .api.care_stops import CareStopRoutes
 from .api.docs import DocumentRoutes
 from .api.funds import FundRoutes
 from .api.hardship import HardshipRoutes
@@ -31,7 +32,7 @@ SERVICES = ("registry", "nomination", "welfare", "association", "volunteer")
 
 
 class GatewayService(AccountRoutes, RegistryRoutes, NominationRoutes, FundRoutes, CareRoutes, HardshipRoutes,
-                     RecuperationRoutes, HealthRoutes, CardRoutes, DocumentRoutes, LaomoService):
+                     RecuperationRoutes, HealthRoutes, CardRoutes, CareStopRoutes, DocumentRoutes, LaomoService):
     name = "gateway"
 
     db = Database(Base.metadata)

@@ -37,6 +37,7 @@ from . import (
     matrix_health,
     matrix_ledger,
     matrix_recuperation,
+    matrix_stops,
 )
 from .conftest import ACCOUNTS, ready_account
 from .matrix import NotApplicable, Route, assert_error, get, path_of, plain_get, tag
@@ -869,7 +870,8 @@ MATRIX = {
     ("GET", "/readyz"): Route(plain_get("/readyz"), public=True),
     ("GET", "/metrics"): Route(plain_get("/metrics"), check=is_metrics, public=True),
 }
-for part in (matrix_ledger, matrix_care, matrix_hardship, matrix_recuperation, matrix_health, matrix_cards):
+for part in (matrix_ledger, matrix_care, matrix_hardship, matrix_recuperation, matrix_health, matrix_cards,
+             matrix_stops):
     assert not set(part.MATRIX) & set(MATRIX), f"{part.__name__} drives routes another part drives"
     MATRIX.update(part.MATRIX)
 
