@@ -5,7 +5,7 @@ import sys
 import time
 import traceback
 
-from bench import gateway, memory, nomination, registry, relay, rpc
+from bench import gateway, ledger, memory, nomination, registry, relay, rpc, welfare
 from bench.broker import ManagementApi, Vhost
 from bench.report import table
 
@@ -31,7 +31,8 @@ def parse_args(argv):
     parser.add_argument("--idle", type=float, default=3.0, help="idle seconds before reading memory (3)")
     parser.add_argument("--honourees", type=int, default=20_000,
                         help="honourees the registry section imports and searches (20000)")
-    parser.add_argument("--only", choices=("relay", "rpc", "memory", "registry", "gateway", "nomination"),
+    parser.add_argument("--only", choices=("relay", "rpc", "memory", "registry", "gateway", "nomination", "welfare",
+                                           "ledger"),
                         action="append",
                         help="run only these sections (repeatable)")
     return parser.parse_args(argv)
@@ -285,6 +286,8 @@ def summary(results, errors):
         rows.append((f"Conferral of {c['candidates']}, until all in the registry", f"{c['seconds']:.2f}", "s",
                      f"<= {CONFERRAL_AIM_S:.0f}", verdict(c["complete"] and c["seconds"] <= CONFERRAL_AIM_S)))
         rows.append(("  (conferral, honours entered)", f"{c['per_s']:.1f}", "honours/s", "", ""))
+    rows += welfare.summary_rows(results, verdict)
+    rows += ledger.summary_rows(results, verdict)
     for name, message in errors.items():
         rows.append((f"{name}: NOT MEASURED", message.splitlines()[0][:60], "", "", ""))
     section("Summary")
@@ -296,7 +299,8 @@ def main(argv=None):
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     api = ManagementApi(args.rabbit_ctl_uri)
     sections = {"relay": run_relay, "rpc": run_rpc, "memory": run_memory, "registry": run_registry,
-                "gateway": run_gateway, "nomination": run_nomination}
+                "gateway": run_gateway, "nomination": run_nomination, "welfare": welfare.section,
+                "ledger": ledger.section}
     wanted = args.only or list(sections)
     results, errors = {}, {}
     started = time.perf_counter()

@@ -169,6 +169,7 @@ class OutboxRelay:
         self.exchange = event_exchange_name(db.service_name)
         self.publisher = None
         self.thread = None
+        self.unheard = set()  # event types already reported as having no subscriber queue
         self._running = False
         self._wakeup = Event()
         GAUGES.add(("outbox", db.service_name, id(self)), self.gauges)
@@ -250,8 +251,11 @@ class OutboxRelay:
                 EVENTS_PUBLISHED.labels(self.db.service_name, row.event_type).inc()
             for row in by_outcome["unroutable"]:
                 EVENTS_UNROUTABLE.labels(self.db.service_name, row.event_type).inc()
-                log.warning("event had no subscriber queue: %s", row.event_type,
-                            extra={"event_type": row.event_type, "event_id": row.event_id})
+                # said once per type (a batch's 20,000 facts nobody listens to yet are one line), then counted
+                level = logging.DEBUG if row.event_type in self.unheard else logging.WARNING
+                self.unheard.add(row.event_type)
+                log.log(level, "event had no subscriber queue: %s", row.event_type,
+                        extra={"event_type": row.event_type, "event_id": row.event_id})
             self._mark(uow, by_outcome["published"], published_at=now)
             self._mark(uow, by_outcome["unroutable"], published_at=now, unroutable=True)
             if by_outcome["nacked"]:

@@ -44,6 +44,17 @@ FLOWS = {
 REQUEST_FIELDS = ("kind", "fund_id", "amount", "purpose", "commitment_id", "reverses_id", "honouree_id",
                   "reference", "memo")
 _LOCKED = "laomo_locked_funds"
+_ROWS = "laomo_ledger_rows"  # funds, accounts and budgets read in this unit of work, held (see _held)
+_POSTED = "laomo_posted_keys"  # idempotency key -> posting, of the postings made in this unit of work
+
+
+def _held(session):
+    """Rows the ledger reads again and again within one unit of work (a batch posts thousands).
+
+    The session's identity map holds clean objects only weakly, so without this each posting
+    would load its fund, accounts and budget anew; the rows stay current because every change to
+    them goes through this same session under the fund's lock."""
+    return session.info.setdefault(_ROWS, {})
 
 
 def account_id(fund_id, role):
@@ -68,7 +79,12 @@ def new_fund_accounts(session, fund):
 
 def fund_in_scope(session, fund_id, scope):
     """The fund, if its owner unit is in ``scope`` (None: any); else NotFound, as if absent."""
-    fund = session.get(Fund, fund_id) if isinstance(fund_id, str) else None
+    held = _held(session)
+    fund = held.get(("fund", fund_id)) if isinstance(fund_id, str) else None
+    if fund is None and isinstance(fund_id, str):
+        fund = session.get(Fund, fund_id)
+        if fund is not None:
+            held[("fund", fund_id)] = fund
     if fund is None or (scope is not None and fund.owner_unit_id not in scope):
         raise NotFound(f"no fund {fund_id!r}", {"fund_id": fund_id})
     return fund
@@ -82,8 +98,8 @@ def lock_funds(session, fund_ids):
     """Lock the balance rows of ``fund_ids`` in id order (once per unit of work); returns them by fund id."""
     locked = session.info.setdefault(_LOCKED, {})
     for fund_id in sorted(set(fund_ids) - set(locked)):
-        locked[fund_id] = session.get(LedgerAccount, account_id(fund_id, BALANCE), with_for_update=True,
-                                      populate_existing=True)
+        locked[fund_id] = _held(session)[("account", account_id(fund_id, BALANCE))] = session.get(
+            LedgerAccount, account_id(fund_id, BALANCE), with_for_update=True, populate_existing=True)
     return locked
 
 
@@ -104,7 +120,11 @@ def post(uow, actor, request, scope=None, year=None):
     """
     session = uow.session
     key, wanted = request["idempotency_key"], digest(request, actor.unit_id)
-    earlier = session.scalar(select(Posting).where(Posting.idempotency_key == key))
+    posted = session.info.setdefault(_POSTED, {})
+    earlier = posted.get(key)
+    if earlier is None:
+        with session.no_autoflush:  # postings of this unit of work not yet flushed are in ``posted``
+            earlier = session.scalar(select(Posting).where(Posting.idempotency_key == key))
     if earlier is not None:
         if earlier.digest != wanted:
             raise Conflict("this idempotency key was used for a different request",
@@ -131,7 +151,8 @@ def post(uow, actor, request, scope=None, year=None):
     posting.at = uow.database.clock.now()
     _apply(session, balance, posting)
     session.add(posting)
-    session.flush()  # its seq now, and a duplicate key fails here, inside the caller's transaction
+    posted[key] = posting
+    # written at the next flush (its seq then): a batch's postings go to the database together
     return posting
 
 
@@ -149,8 +170,8 @@ def _spending(session, fund, balance, request, year, pending=True):
     """A commitment (pending) or a direct disbursement: purpose, budget and balance checked."""
     amount = _amount(request)
     purpose = _purpose(fund, request)
+    _need_available(fund, balance, amount)  # every check before the budget moves: a refusal changes nothing
     _spend_budget(session, fund, purpose, year, amount)
-    _need_available(fund, balance, amount)
     return Posting(debit_account_id=account_id(fund.id, BALANCE), credit_account_id=account_id(fund.id, PAYEES),
                    amount=amount, pending=pending, posted_change=0 if pending else -amount,
                    pending_change=amount if pending else 0, purpose=purpose, budget_year=year)
@@ -231,7 +252,10 @@ def _purpose(fund, request):
 
 def _spend_budget(session, fund, purpose, year, amount):
     """Move the purpose's use of its yearly budget by ``amount`` (negative: give back)."""
-    budget = session.get(Budget, (fund.id, year, purpose))
+    held = _held(session)
+    budget = held.get(("budget", fund.id, year, purpose)) or session.get(Budget, (fund.id, year, purpose))
+    if budget is not None:
+        held[("budget", fund.id, year, purpose)] = budget
     if budget is None:
         raise Conflict(f"the fund has no {year} budget for {purpose.value}",
                        {"purpose": purpose.value, "year": year, "fund_id": fund.id})
@@ -265,9 +289,8 @@ def _open_commitment(session, fund, request):
 
 def _apply(session, balance, posting):
     """The posting's effect on the running totals of its two accounts, and on the fund's chain."""
-    debit = balance if posting.debit_account_id == balance.id else session.get(LedgerAccount, posting.debit_account_id)
-    credit = balance if posting.credit_account_id == balance.id else session.get(LedgerAccount,
-                                                                                 posting.credit_account_id)
+    debit, credit = (_account(session, balance, posting.debit_account_id),
+                     _account(session, balance, posting.credit_account_id))
     moved = abs(posting.posted_change)
     debit.debits_posted += moved
     credit.credits_posted += moved
@@ -275,6 +298,15 @@ def _apply(session, balance, posting):
     credit.credits_pending += posting.pending_change
     posting.chain = chain_link(balance.chain, posting)
     balance.chain = posting.chain
+
+
+def _account(session, balance, wanted):
+    if wanted == balance.id:
+        return balance
+    held = _held(session)
+    if ("account", wanted) not in held:
+        held[("account", wanted)] = session.get(LedgerAccount, wanted)
+    return held[("account", wanted)]
 
 
 def chain_link(previous, posting):
@@ -318,7 +350,9 @@ def post_request(database, actor, request, scope, view):
         try:
             with database.unit_of_work() as uow:
                 _replay_refusal(uow.session, request["idempotency_key"], wanted)
-                return view(uow.session, post(uow, actor, request, scope))
+                posting = post(uow, actor, request, scope)
+                uow.session.flush()  # a duplicate key fails here, inside the retry loop; the seq is known
+                return view(uow.session, posting)
         except LaomoError as refusal:
             if refusal.details.get("idempotency_key") != request["idempotency_key"]:  # not a replay
                 _keep_refusal(database, request["idempotency_key"], wanted, refusal)
