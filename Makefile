@@ -12,12 +12,13 @@ MGMT_PORT := $(or $(LAOMO_AMQP_MGMT_PORT),15673)
 export PYTHONWARNINGS ?= ignore::DeprecationWarning,ignore:pkg_resources is deprecated:UserWarning
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv run start stop status admin test test-unit bench broker postgres migrate declare lock clean
+.PHONY: help venv run start stop status admin audit test test-unit bench broker postgres migrate declare lock clean
 
 help:
 	@echo "make run      start RabbitMQ, migrate, start the five services and the gateway (Ctrl-C stops)"
 	@echo "make test     the same bootstrap, then every test (unit, service, PostgreSQL, end-to-end)"
 	@echo "make admin    with the suite running: create the first city admin, print its one-time password"
+	@echo "make audit    check the welfare ledger's invariants (debits = credits, no fund overdrawn, budgets kept, chains whole)"
 	@echo "make stop     stop the services, the gateway, RabbitMQ and the test PostgreSQL"
 	@echo "make bench    print the benchmark figures"
 	@echo "make migrate  apply every service's migrations;  make lock  re-pin constraints.txt"
@@ -52,6 +53,9 @@ start: venv broker
 
 status:
 	@scripts/suite.sh status; scripts/broker.sh status
+
+audit: venv
+	@$(PY) -m services.welfare.invariants $(AUDIT_ARGS)
 
 admin: venv
 	@AMQP_URI="$${AMQP_URI:-$$(scripts/broker.sh uri)}" $(PY) -m gateway.first_admin $(ADMIN_ARGS)

@@ -18,7 +18,7 @@ import argparse
 import sys
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from .ledger import BALANCE, chain_link
 from .models.ledger import Budget, Fund, LedgerAccount, Posting
@@ -167,6 +167,10 @@ def main(argv=None):
     engine = make_engine(uri)
     try:
         with engine.connect() as connection:
+            if "postings" not in inspect(connection).get_table_names():
+                print(f"no ledger in {engine.url.render_as_string(hide_password=True)}: "
+                      "run `make migrate` (or start the suite) first")
+                return 2
             found = violations(connection)
             postings = connection.execute(select(Posting.__table__.c.seq)).all()
             funds = connection.execute(select(Fund.__table__.c.id)).all()

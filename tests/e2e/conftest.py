@@ -8,7 +8,9 @@ import uuid
 import pytest
 import requests
 
+from services.chassis.database import make_engine
 from services.chassis.testing import wait_for
+from services.welfare import invariants
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SERVICES = ("registry", "nomination", "welfare", "association", "volunteer")
@@ -75,6 +77,13 @@ def suite(e2e_vhost, tmp_path_factory):
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
     log.close()
+    # every end-to-end test that moved money did so in this suite's ledger: its books must balance
+    books = make_engine(f"sqlite:///{var}/welfare.sqlite3")
+    try:
+        with books.connect() as connection:
+            assert invariants.violations(connection) == [], "the ledger's invariants are broken"
+    finally:
+        books.dispose()
 
 
 class Api:
