@@ -14,6 +14,7 @@ from services.chassis.rpc import RpcClient
 from services.chassis.service import LaomoService
 
 from .api.accounts import AccountRoutes
+from .api.association import AssociationRoutes
 from .api.cards import CardRoutes
 from .api.care import CareRoutes
 from .api.care_stops import CareStopRoutes
@@ -24,6 +25,7 @@ from .api.health import HealthRoutes
 from .api.nomination import NominationRoutes
 from .api.recuperation import RecuperationRoutes
 from .api.registry import RegistryRoutes
+from .api.volunteer import VolunteerRoutes
 from .authentication import TokenSigner
 from .http import http
 from .models import Base
@@ -32,7 +34,8 @@ SERVICES = ("registry", "nomination", "welfare", "association", "volunteer")
 
 
 class GatewayService(AccountRoutes, RegistryRoutes, NominationRoutes, FundRoutes, CareRoutes, HardshipRoutes,
-                     RecuperationRoutes, HealthRoutes, CardRoutes, CareStopRoutes, DocumentRoutes, LaomoService):
+                     RecuperationRoutes, HealthRoutes, CardRoutes, CareStopRoutes, AssociationRoutes, VolunteerRoutes,
+                     DocumentRoutes, LaomoService):
     name = "gateway"
 
     db = Database(Base.metadata)

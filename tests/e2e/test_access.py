@@ -31,6 +31,7 @@ from services.chassis.actor import ROLES
 from services.chassis.id_numbers import make_id_number
 
 from . import (
+    matrix_association,
     matrix_cards,
     matrix_care,
     matrix_hardship,
@@ -38,6 +39,7 @@ from . import (
     matrix_ledger,
     matrix_recuperation,
     matrix_stops,
+    matrix_volunteer,
 )
 from .conftest import ACCOUNTS, ready_account
 from .matrix import NotApplicable, Route, assert_error, get, path_of, plain_get, tag
@@ -871,7 +873,7 @@ MATRIX = {
     ("GET", "/metrics"): Route(plain_get("/metrics"), check=is_metrics, public=True),
 }
 for part in (matrix_ledger, matrix_care, matrix_hardship, matrix_recuperation, matrix_health, matrix_cards,
-             matrix_stops):
+             matrix_stops, matrix_association, matrix_volunteer):
     assert not set(part.MATRIX) & set(MATRIX), f"{part.__name__} drives routes another part drives"
     MATRIX.update(part.MATRIX)
 

@@ -1,0 +1,3 @@
+"""The access matrix of the association service's routes (see matrix.py)."""
+
+MATRIX = {}

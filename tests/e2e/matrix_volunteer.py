@@ -1,0 +1,3 @@
+"""The access matrix of the volunteer service's routes (see matrix.py)."""
+
+MATRIX = {}
