@@ -32,7 +32,7 @@ TAG = "funds"
 class FundAuditOut(Schema):
     """Who made and changed the fund and its budgets, when, from what to what; oldest first."""
 
-    items = fields.List(fields.Nested(responses.AuditEntryOut), required=True)
+    items = fields.List(fields.Nested(responses.FundAuditEntryOut), required=True)
 
 
 class FundRoutes:

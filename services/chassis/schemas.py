@@ -88,3 +88,21 @@ def maybe_instant(**kwargs):
 
 def flag():
     return fields.Boolean(required=True)
+
+
+def audit_entry_schema(name, entities, doc, actions=None):
+    """The schema of one entry of an audit trail (what ``chassis.audit.trail_of`` returns) for records of
+    ``entities``, named ``name`` for documents; ``actions``, when given, are the only actions."""
+    return type(name, (Schema,), {
+        "__doc__": doc,
+        "entity": text(validate=validate.OneOf(tuple(entities))),
+        "entity_id": text(),
+        "at": instant(),
+        "account": text(metadata={"description": '"system" for what laomo did itself (on an event); "public" '
+                                                 "for what someone did without an account"}),
+        "unit_id": text(),
+        "action": text(validate=validate.OneOf(tuple(actions))) if actions else text(),
+        "changes": fields.Dict(keys=fields.String(),
+                               values=fields.List(fields.Raw(), validate=validate.Length(equal=2)), required=True, metadata={"description": "{field: [old value, new value]}; personal "
+                                                                       "data masked"}),
+    })

@@ -13,9 +13,7 @@ RPCs that answer with a bare list: ``allocate_quotas`` and ``list_quotas``
 from marshmallow import Schema, fields, validate
 
 from services.chassis.schemas import (
-    count as amount,  # "count" is also a field name here
-)
-from services.chassis.schemas import (
+    audit_entry_schema,
     flag,
     instant,
     maybe_instant,
@@ -23,6 +21,9 @@ from services.chassis.schemas import (
     one_of,
     page_schema,
     text,
+)
+from services.chassis.schemas import (
+    count as amount,  # "count" is also a field name here
 )
 
 from . import procedure
@@ -445,16 +446,6 @@ class CandidateRecordOut(Schema):
     family = fields.Nested(FamilyRecordOut)
 
 
-class AuditEntryOut(Schema):
-    """One recorded change, oldest first (audit_trail); a nomination's trail holds its objections' too."""
-
-    entity = text(validate=validate.OneOf(("campaign", "nomination", "notice", "objection", "cultivation")))
-    entity_id = text()
-    at = instant()
-    account = text(metadata={"description": '"public" for an objection lodged without an account; "system" for '
-                                            "what laomo did on an event"})
-    unit_id = text()
-    action = text()
-    changes = fields.Dict(keys=fields.String(), values=fields.List(fields.Raw(), validate=validate.Length(equal=2)),
-                          required=True, metadata={"description": "{field: [old value, new value]}; personal data "
-                                                                  "masked"})
+AuditEntryOut = audit_entry_schema(
+    "AuditEntryOut", ("campaign", "nomination", "notice", "objection", "cultivation"),
+    "One recorded change, oldest first (audit_trail); a nomination's trail holds its objections' too.")

@@ -18,6 +18,7 @@ from marshmallow import Schema, fields, validate
 
 from services.chassis.schemas import (
     HIDDEN,
+    audit_entry_schema,
     count,
     instant,
     maybe_instant,
@@ -143,19 +144,10 @@ AUDIT_ACTIONS = (
 )
 
 
-class AuditEntryOut(Schema):
-    """One recorded change of a record, oldest first; an honouree's trail holds its related records' too (audit_trail)."""
-
-    entity = text(validate=validate.OneOf(("honouree", "honour", "transfer", "revocation", "change_report")))
-    entity_id = text()
-    at = instant()
-    account = text()
-    unit_id = text()
-    action = text(validate=validate.OneOf(AUDIT_ACTIONS))
-    changes = fields.Dict(
-        keys=fields.String(), values=fields.List(fields.Raw(), validate=validate.Length(equal=2)),
-        required=True, metadata={"description": "{field: [old value, new value]}; personal data masked"})
-
+AuditEntryOut = audit_entry_schema(
+    "AuditEntryOut", ("honouree", "honour", "transfer", "revocation", "change_report"),
+    "One recorded change of a record, oldest first; an honouree's trail holds its related records' too "
+    "(audit_trail).", actions=AUDIT_ACTIONS)
 
 # annual verification ---------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ Bare lists: ``list_service_items`` (``ServiceItemOut``), ``card_audit`` (``CardA
 from marshmallow import Schema, fields, validate
 
 from services.chassis.schemas import (
+    audit_entry_schema,
     count,
     flag,
     instant,
@@ -57,18 +58,9 @@ class ServiceCardOut(Schema):
 ServiceCardPageOut = page_schema(ServiceCardOut, "ServiceCardPageOut")
 
 
-class CardAuditEntryOut(Schema):
-    """One recorded change of a service card, oldest first."""
-
-    entity = text(validate=validate.OneOf(("service_card",)))
-    entity_id = text()
-    at = instant()
-    account = text(metadata={"description": '"system" for what laomo did on an event'})
-    unit_id = text()
-    action = text()
-    changes = fields.Dict(keys=fields.String(), values=fields.List(fields.Raw(), validate=validate.Length(equal=2)),
-                          required=True, metadata={"description": "{field: [old value, new value]}"})
-
+CardAuditEntryOut = audit_entry_schema(
+    "CardAuditEntryOut", ("service_card",),
+    "One recorded change of a service card, oldest first.")
 
 class GreetingOut(Schema):
     """A birthday greeting marked sent."""

@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from services.chassis.schemas import (
     HIDDEN,
+    audit_entry_schema,
     instant,
     maybe_text,
     one_of,
@@ -63,18 +64,9 @@ class HardshipApplicationOut(Schema):
 HardshipApplicationPageOut = page_schema(HardshipApplicationOut, "HardshipApplicationPageOut")
 
 
-class HardshipAuditEntryOut(Schema):
-    """One recorded change of an application, oldest first (the facts always masked)."""
-
-    entity = text(validate=validate.OneOf(("hardship_application",)))
-    entity_id = text()
-    at = instant()
-    account = text(metadata={"description": '"system" for what laomo did on an event'})
-    unit_id = text()
-    action = text()
-    changes = fields.Dict(keys=fields.String(), values=fields.List(fields.Raw(), validate=validate.Length(equal=2)),
-                          required=True, metadata={"description": "{field: [old value, new value]}"})
-
+HardshipAuditEntryOut = audit_entry_schema(
+    "HardshipAuditEntryOut", ("hardship_application",),
+    "One recorded change of an application, oldest first (the facts always masked).")
 
 class SickVisitOut(Schema):
     """A visit to a sick honouree (看望生病劳模), with the money given, if any."""

@@ -4,7 +4,13 @@ Bare lists: ``health_check_up_audit`` (``HealthAuditEntryOut``).
 """
 from marshmallow import Schema, fields, validate
 
-from services.chassis.schemas import count, instant, page_schema, text
+from services.chassis.schemas import (
+    audit_entry_schema,
+    count,
+    instant,
+    page_schema,
+    text,
+)
 
 
 class HealthCheckUpOut(Schema):
@@ -52,18 +58,9 @@ class HealthCoverageOut(Schema):
     total = fields.Nested(HealthCoverageRowOut, required=True)
 
 
-class HealthAuditEntryOut(Schema):
-    """One recorded change of a check-up; the results masked."""
-
-    entity = text(validate=validate.OneOf(["health_check_up"]))
-    entity_id = text()
-    at = instant()
-    account = text()
-    unit_id = text()
-    action = text()
-    changes = fields.Dict(keys=fields.String(), values=fields.List(fields.Raw(), validate=validate.Length(equal=2)),
-                          required=True, metadata={"description": "{field: [old value, new value]}; results masked"})
-
+HealthAuditEntryOut = audit_entry_schema(
+    "HealthAuditEntryOut", ("health_check_up",),
+    "One recorded change of a check-up; the results masked.")
 
 HealthCheckUpPageOut = page_schema(HealthCheckUpOut, "HealthCheckUpPageOut")
 HealthOverduePageOut = page_schema(HealthOverdueOut, "HealthOverduePageOut")

@@ -6,6 +6,7 @@ these schemas, which the gateway also documents in OpenAPI.
 from marshmallow import Schema, fields, validate
 
 from services.chassis.schemas import (
+    audit_entry_schema,
     count,
     instant,
     maybe_text,
@@ -127,15 +128,9 @@ class StatementOut(page_schema(StatementLineOut, "StatementLines")):
     closing_balance = fen()
 
 
-class AuditEntryOut(Schema):
-    entity = text()
-    entity_id = text()
-    at = instant()
-    account = text()
-    unit_id = text()
-    action = text()
-    changes = fields.Dict(required=True)
-
+FundAuditEntryOut = audit_entry_schema(
+    "FundAuditEntryOut", ("fund",),
+    "One recorded change, oldest first.")
 
 # export_postings answers with the CSV text itself: an OpenAPI schema object, as no Schema describes a string
 PostingsCsvOut = {

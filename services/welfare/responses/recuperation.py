@@ -2,9 +2,10 @@
 
 Bare lists: ``recuperation_batch_audit`` (``RecuperationAuditEntryOut``).
 """
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from services.chassis.schemas import (
+    audit_entry_schema,
     count,
     instant,
     maybe_text,
@@ -114,18 +115,9 @@ class RecuperationProgressOut(Schema):
     total = fields.Nested(RecuperationTotalOut, required=True)
 
 
-class RecuperationAuditEntryOut(Schema):
-    """One recorded change of a batch or of one of its places."""
-
-    entity = text(validate=validate.OneOf(["recuperation_batch", "recuperation_place"]))
-    entity_id = text()
-    at = instant()
-    account = text()
-    unit_id = text()
-    action = text()
-    changes = fields.Dict(keys=fields.String(), values=fields.List(fields.Raw(), validate=validate.Length(equal=2)),
-                          required=True, metadata={"description": "{field: [old value, new value]}"})
-
+RecuperationAuditEntryOut = audit_entry_schema(
+    "RecuperationAuditEntryOut", ("recuperation_batch", "recuperation_place"),
+    "One recorded change of a batch or of one of its places.")
 
 RecuperationPlanPageOut = page_schema(RecuperationPlanOut, "RecuperationPlanPageOut")
 RecuperationBatchPageOut = page_schema(RecuperationBatchOut, "RecuperationBatchPageOut")
