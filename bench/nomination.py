@@ -59,6 +59,7 @@ from services.chassis.database import DatabaseEngine, UnitOfWork
 from services.chassis.id_numbers import make_id_number
 from services.chassis.migrations import upgrade
 from services.chassis.personal_data import new_key, sealer_from_config
+from services.chassis.testing import WorkerCalls
 from services.chassis.topology import declare
 from services.nomination.models import Base as NominationBase
 from services.nomination.service import NominationService
@@ -124,27 +125,6 @@ class Registry:
 
     def honours_of_person(self, id_number):
         return self._call("honours_of_person", id_number)
-
-
-class Nomination:
-    """NominationService entrypoints through ``worker_factory``, a unit of work each, committed."""
-
-    def __init__(self, engine, clock, sealer, registry):
-        self.engine, self.clock, self.sealer, self.registry = engine, clock, sealer, registry
-
-    def __getattr__(self, method):
-        def call(*args):
-            uow = UnitOfWork(self.engine)
-            worker = worker_factory(NominationService, db=uow, clock=self.clock, sealer=self.sealer,
-                                    registry=self.registry)
-            try:
-                result = getattr(worker, method)(*args)
-            except BaseException:
-                uow.rollback()
-                raise
-            uow.commit()
-            return result
-        return call
 
 
 def people(rng, count, used):
@@ -295,7 +275,8 @@ def build(directory, keys, nominations, conferrals):
         with registry_engine.reading() as connection:
             unit_count = connection.execute(sql("SELECT count(*) FROM units")).scalar_one()
         registry = Registry(registry_engine, clock, sealer)
-        nomination = Nomination(nomination_engine, clock, sealer, registry)
+        nomination = WorkerCalls(NominationService, nomination_engine, clock=clock, sealer=sealer,
+                                 registry=registry)
         rng, used = random.Random(20260101), set()
         started = time.perf_counter()
         ratio_campaign, _ = build_ratio_campaign(nomination, nomination_engine, rng, grassroots, used, today,

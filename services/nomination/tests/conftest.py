@@ -2,19 +2,17 @@
 history (SQLite, and PostgreSQL when LAOMO_TEST_PG_URI is set), a frozen clock, personal-data keys,
 and the stand-in registry of ``services.chassis.registry_double`` (its tree is drawn there).
 """
-import json
 from datetime import datetime, timezone
 
 import pytest
-from nameko.testing.services import worker_factory
-from sqlalchemy import select
 
 from services.chassis import union_tree as units
 from services.chassis.clock import FrozenClock
-from services.chassis.database import DatabaseEngine, UnitOfWork
+from services.chassis.database import DatabaseEngine
 from services.chassis.migrations import upgrade
 from services.chassis.personal_data import new_key, sealer_from_config
 from services.chassis.registry_double import HONOUR_TYPES, UNITS, FakeRegistry  # noqa: F401
+from services.chassis.testing import WorkerCalls
 from services.nomination.models import Base
 from services.nomination.service import NominationService
 
@@ -22,46 +20,6 @@ NOW = datetime(2025, 3, 3, 2, 0, tzinfo=timezone.utc)  # 10:00 in Beijing, Monda
 
 # keys made once per test run: tests never depend on a key kept anywhere
 PERSONAL_DATA_CONFIG = {"PERSONAL_DATA_KEYS": new_key(), "BLIND_INDEX_KEY": new_key()}
-
-
-class Nomination:
-    """Calls entrypoints the way a running service does: a worker and a unit of work per call,
-    committed when the call returns and rolled back when it raises."""
-
-    def __init__(self, engine, clock, sealer, registry):
-        self.engine = engine
-        self.clock = clock
-        self.sealer = sealer
-        self.registry = registry
-
-    def worker(self, uow):
-        return worker_factory(NominationService, db=uow, clock=self.clock, sealer=self.sealer,
-                              registry=self.registry)
-
-    def __getattr__(self, method):
-        def call(*args, **kwargs):
-            uow = UnitOfWork(self.engine)
-            try:
-                result = getattr(self.worker(uow), method)(*args, **kwargs)
-            except BaseException:
-                uow.rollback()
-                raise
-            uow.commit()
-            return result
-        return call
-
-    # reading the database behind the service's back
-
-    def rows(self, model, *where):
-        with self.engine.reading_session() as session:
-            return session.scalars(select(model).where(*where)).all()
-
-    def events(self, event_type):
-        outbox = self.engine.outbox
-        with self.engine.reading() as connection:
-            rows = connection.execute(select(outbox.c.payload).where(outbox.c.event_type == event_type)
-                                      .order_by(outbox.c.seq)).all()
-        return [json.loads(row.payload) for row in rows]
 
 
 @pytest.fixture
@@ -90,5 +48,5 @@ def registry():
 @pytest.fixture
 def nomination(nomination_db_uri, clock, sealer, registry):
     engine = DatabaseEngine(nomination_db_uri, Base.metadata, "nomination", clock)
-    yield Nomination(engine, clock, sealer, registry)
+    yield WorkerCalls(NominationService, engine, clock=clock, sealer=sealer, registry=registry)
     engine.dispose()

@@ -5,19 +5,17 @@ and the stand-in registry of ``services.chassis.registry_double`` (its tree is d
 Every test that uses the ``welfare`` fixture ends with the ledger's invariants checked
 (``services.welfare.invariants``): a test that leaves the books unbalanced fails, whatever it asserted.
 """
-import json
 from datetime import datetime, timezone
 
 import pytest
-from nameko.testing.services import worker_factory
-from sqlalchemy import select
 
 from services.chassis import union_tree
 from services.chassis.clock import FrozenClock
-from services.chassis.database import DatabaseEngine, UnitOfWork
+from services.chassis.database import DatabaseEngine
 from services.chassis.migrations import upgrade
 from services.chassis.personal_data import new_key, sealer_from_config
 from services.chassis.registry_double import FakeRegistry
+from services.chassis.testing import WorkerCalls
 from services.welfare import invariants
 from services.welfare.models import Base
 from services.welfare.service import WelfareService
@@ -31,49 +29,6 @@ CITY = {"account": "city.finance", "unit_id": "bj", "roles": ["finance", "office
 HAIDIAN = {"account": "haidian.officer", "unit_id": "bj-haidian", "roles": ["finance", "officer", "reviewer"]}
 CHAOYANG = {"account": "chaoyang.officer", "unit_id": "bj-chaoyang", "roles": ["finance", "officer", "reviewer"]}
 BANK = {"account": "bank.officer", "unit_id": "hd-bank", "roles": ["officer"]}
-
-
-class Welfare:
-    """Calls entrypoints the way a running service does: a worker and a unit of work per call,
-    committed when the call returns and rolled back when it raises."""
-
-    def __init__(self, engine, clock, sealer, registry, config=None):
-        self.engine = engine
-        self.clock = clock
-        self.sealer = sealer
-        self.registry = registry
-        self.config = config or {}
-
-    def worker(self, uow):
-        worker = worker_factory(WelfareService, db=uow, clock=self.clock, sealer=self.sealer,
-                                registry=self.registry)
-        worker.config = self.config
-        return worker
-
-    def __getattr__(self, method):
-        def call(*args, **kwargs):
-            uow = UnitOfWork(self.engine)
-            try:
-                result = getattr(self.worker(uow), method)(*args, **kwargs)
-            except BaseException:
-                uow.rollback()
-                raise
-            uow.commit()
-            return json.loads(json.dumps(result))  # what a caller gets over RPC
-        return call
-
-    # reading the database behind the service's back
-
-    def rows(self, model, *where):
-        with self.engine.reading_session() as session:
-            return session.scalars(select(model).where(*where)).all()
-
-    def events(self, event_type):
-        outbox = self.engine.outbox
-        with self.engine.reading() as connection:
-            rows = connection.execute(select(outbox.c.payload).where(outbox.c.event_type == event_type)
-                                      .order_by(outbox.c.seq)).all()
-        return [json.loads(row.payload) for row in rows]
 
 
 @pytest.fixture
@@ -102,7 +57,7 @@ def registry():
 @pytest.fixture
 def welfare(welfare_db_uri, clock, sealer, registry):
     engine = DatabaseEngine(welfare_db_uri, Base.metadata, "welfare", clock)
-    yield Welfare(engine, clock, sealer, registry)
+    yield WorkerCalls(WelfareService, engine, clock=clock, sealer=sealer, registry=registry)
     with engine.reading() as connection:
         found = invariants.violations(connection)
     engine.dispose()
