@@ -24,11 +24,15 @@ from services.chassis.actor import Actor
 from services.chassis.clock import SystemClock
 from services.chassis.database import DatabaseEngine, UnitOfWork
 from services.chassis.migrations import upgrade
-from services.welfare import condolence, funds, invariants, ledger
+from services.welfare import condolence, invariants
 from services.welfare.models import Base
 from services.welfare.models.care import CondolenceBatch
 from services.welfare.models.ledger import Posting
 from services.welfare.service import WelfareService
+from services.welfare.tests.money import (
+    CONDOLENCE_AMOUNTS,
+    condolence_campaign_for_everyone,
+)
 
 PEOPLE = 20_000
 FIRST_RUN_AIM_S = 60.0
@@ -36,7 +40,7 @@ RERUN_AIM_S = 10.0
 UNIT = "bj-haidian"
 SCOPE = [UNIT, "hd-bank"]
 ACTOR = {"account": "bench.finance", "unit_id": UNIT, "roles": ["finance", "officer"], "personal_data": False}
-AMOUNTS = {"national": 200_000, "municipal": 100_000, "district": 50_000}
+AMOUNTS = CONDOLENCE_AMOUNTS
 
 
 class StandInRegistry:
@@ -68,19 +72,8 @@ def call(engine, registry, method, *args):
 
 
 def setup(engine):
-    actor = Actor(ACTOR["account"], UNIT, ("finance", "officer"))
-    year = engine.clock.today().year
-    with engine.unit_of_work() as uow:
-        fund = funds.create(uow, actor, {"code": "hd-bench", "name": "海淀慰问基金", "kind": "district_aid",
-                                         "purposes": ["condolence"]}, SCOPE)
-    with engine.unit_of_work() as uow:
-        ledger.post(uow, actor, {"idempotency_key": "bench-money", "kind": "appropriation", "fund_id": fund.id,
-                                 "amount": 10**11}, SCOPE)
-        funds.set_budget(uow, actor, fund.id, {"year": year, "purpose": "condolence", "amount": 10**11}, SCOPE)
-    with engine.unit_of_work() as uow:
-        campaign = condolence.create(uow, actor, {"title": "春节慰问（基准）", "year": year, "amounts": AMOUNTS,
-                                                  "fund_id": fund.id, "district_funds": {}}, SCOPE)
-    return campaign.id
+    return condolence_campaign_for_everyone(engine, Actor(ACTOR["account"], UNIT, ("finance", "officer")), SCOPE,
+                                            "hd-bench")
 
 
 def counted(engine):

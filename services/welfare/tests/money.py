@@ -37,3 +37,27 @@ def figures(welfare, fund_id, actor=HAIDIAN):
     """(balances, {purpose: budget}) of the fund now."""
     made = welfare.get_fund(actor, fund_id)
     return made["balances"], {b["purpose"]: b for b in made["budgets"]}
+
+
+# --- a condolence campaign for everyone, straight through the domain (the crash test, the bench) ---------
+
+CONDOLENCE_AMOUNTS = {"national": 200_000, "municipal": 100_000, "district": 50_000}
+
+
+def condolence_campaign_for_everyone(engine, actor, scope, code):
+    """A fund of ``actor``'s unit holding enough money, with a condolence budget to match, and a campaign
+    paid from it (this year by the engine's clock); returns the campaign's id."""
+    from services.welfare import condolence, funds, ledger
+
+    year = engine.clock.today().year
+    with engine.unit_of_work() as uow:
+        fund = funds.create(uow, actor, {"code": code, "name": "海淀慰问基金", "kind": "district_aid",
+                                         "purposes": ["condolence"]}, scope)
+    with engine.unit_of_work() as uow:
+        ledger.post(uow, actor, {"idempotency_key": f"{code}-money", "kind": "appropriation", "fund_id": fund.id,
+                                 "amount": 10**11}, scope)
+        funds.set_budget(uow, actor, fund.id, {"year": year, "purpose": "condolence", "amount": 10**11}, scope)
+    with engine.unit_of_work() as uow:
+        campaign = condolence.create(uow, actor, {"title": "春节慰问", "year": year, "amounts": CONDOLENCE_AMOUNTS,
+                                                  "fund_id": fund.id, "district_funds": {}}, scope)
+    return campaign.id

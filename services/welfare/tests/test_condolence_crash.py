@@ -34,15 +34,17 @@ from services.chassis.database import DatabaseEngine
 from services.chassis.migrations import upgrade
 from services.chassis.personal_data import new_key
 from services.chassis.testing import wait_for
-from services.welfare import condolence, funds, invariants, ledger
+from services.welfare import invariants
 from services.welfare.models import Base
+
+from .money import CONDOLENCE_AMOUNTS, condolence_campaign_for_everyone
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 PEOPLE = 20_000
 UNIT = "bj-haidian"
 SCOPE = frozenset({UNIT, "hd-bank"})
 ACTOR = {"account": "haidian.finance", "unit_id": UNIT, "roles": ["finance", "officer"], "personal_data": False}
-AMOUNTS = {"national": 200_000, "municipal": 100_000, "district": 50_000}
+AMOUNTS = CONDOLENCE_AMOUNTS
 LEASE_SECONDS = 3
 
 
@@ -90,20 +92,11 @@ def prepared(uri):
     """A fund with the money and the condolence budget for everyone, and a campaign paid from it."""
     upgrade("welfare", uri)
     engine = DatabaseEngine(uri, Base.metadata, "welfare", SystemClock())
-    actor = Actor(ACTOR["account"], UNIT, ("finance", "officer"))
-    year = engine.clock.today().year
-    with engine.unit_of_work() as uow:
-        fund = funds.create(uow, actor, {"code": "hd-crash", "name": "海淀慰问基金", "kind": "district_aid",
-                                         "purposes": ["condolence"]}, SCOPE)
-    with engine.unit_of_work() as uow:
-        ledger.post(uow, actor, {"idempotency_key": "crash-money", "kind": "appropriation", "fund_id": fund.id,
-                                 "amount": 10**11}, SCOPE)
-        funds.set_budget(uow, actor, fund.id, {"year": year, "purpose": "condolence", "amount": 10**11}, SCOPE)
-    with engine.unit_of_work() as uow:
-        campaign = condolence.create(uow, actor, {"title": "春节慰问", "year": year, "amounts": AMOUNTS,
-                                                  "fund_id": fund.id, "district_funds": {}}, SCOPE)
-    engine.dispose()
-    return campaign.id
+    try:
+        return condolence_campaign_for_everyone(engine, Actor(ACTOR["account"], UNIT, ("finance", "officer")),
+                                                SCOPE, "hd-crash")
+    finally:
+        engine.dispose()
 
 
 def start_welfare(tmp_path, vhost, uri, n):
