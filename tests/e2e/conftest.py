@@ -16,6 +16,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SERVICES = ("registry", "nomination", "welfare", "association", "volunteer")
 
 
+def pytest_collection_modifyitems(items):
+    """A test that stops the shared suite goes after every other, whatever the file names' order."""
+    items.sort(key=lambda item: item.get_closest_marker("stops_the_suite") is not None)
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -3,6 +3,7 @@ import json
 import os
 import signal
 
+import pytest
 import requests
 
 from services.chassis.testing import wait_for
@@ -105,6 +106,7 @@ def test_a_stopped_service_shows_as_not_ready_and_its_routes_as_unavailable(suit
     wait_for(lambda: get(suite, "/readyz").status_code == 200, timeout=30, message="readiness again")
 
 
+@pytest.mark.stops_the_suite
 def test_ctrl_c_stops_every_process(suite):
     var, process = suite["var"], suite["process"]
     pids = [int((var / "run" / f"{name}.pid").read_text()) for name in SERVICES + ("gateway",)]
