@@ -26,10 +26,17 @@ def choice(enum_class):
 
 
 class Trimmed(fields.String):
-    """Text with surrounding white space trimmed; nothing but spaces counts as empty."""
+    """Text with surrounding white space trimmed; nothing but spaces counts as empty.
+
+    A maximum length holds for the text as sent, too: the documented ``maxLength`` is the limit a
+    client sees, whatever white space it carries."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        text = super()._deserialize(value, attr, data, **kwargs)
+        for rule in self.validators:
+            if isinstance(rule, validate.Length) and rule.max is not None and len(text) > rule.max:
+                raise ValidationError(f"Longer than maximum length {rule.max}.")
+        return text.strip()
 
 
 MAX_PAGE = 1_000_000  # far past any list laomo has; a page past 2**63 rows would overflow SQL
