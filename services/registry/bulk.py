@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from services.chassis.database import UnitOfWork
 from services.chassis.errors import Invalid, LaomoError
 from services.chassis.id_numbers import normalise
+from services.chassis.spreadsheets import cell, uncell
 
 from . import honourees, search
 from .domain import Tier
@@ -512,7 +513,8 @@ def checked_and_imported(uow, sealer, actor, csv_text, dry_run, csv_base64):
         header, raw_rows = read_rows(decoded(csv_text, csv_base64))
     except FileRefused as refused:
         return file_refused(dry_run, refused)
-    rows = [Row(line, {name: cell.strip() for name, cell in zip(header, cells)}) for line, cells in raw_rows]
+    rows = [Row(line, {name: uncell(cell.strip()) for name, cell in zip(header, cells)})
+            for line, cells in raw_rows]
     for row, (_, cells) in zip(rows, raw_rows):
         if len(cells) > len(header):
             row.fail(ROW, f"{len(cells)} cells but the header has {len(header)} columns")
@@ -587,5 +589,5 @@ def export_honourees(session, sealer, actor, params, today):
             if honour is not None:
                 cells.update(honour_type=honour.honour_type, honour_year=str(honour.year),
                              honour_level=honour.level.value, conferring_body=honour.conferring_body)
-            writer.writerow([cells[column] for column in HEADER])
+            writer.writerow([cell(cells[column]) for column in HEADER])
     return out.getvalue()

@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, select
 
 from services.chassis.clock import BEIJING
 from services.chassis.schemas import page_of
+from services.chassis.spreadsheets import cell
 
 from .models.ledger import Fund, Posting
 
@@ -71,7 +72,6 @@ COLUMNS = ("seq", "posting_id", "at", "fund_code", "kind", "amount_fen", "amount
            "pending_change", "purpose", "budget_year", "commitment_id", "reverses_id", "honouree_id",
            "reference", "memo", "account", "unit_id", "idempotency_key", "debit_account_id",
            "credit_account_id", "chain")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export(connection, scope, params):
@@ -98,15 +98,6 @@ def export(connection, scope, params):
             row.account, row.unit_id, row.idempotency_key, row.debit_account_id, row.credit_account_id,
             row.chain)])
     return out.getvalue()
-
-
-def cell(value):
-    """A CSV cell that a spreadsheet shows as text, never runs as a formula (CSV injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _value(member):

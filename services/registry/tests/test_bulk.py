@@ -471,3 +471,17 @@ def test_import_search_get_many_statistics_and_export_travel_over_rpc(container_
         assert {r["name"] for r in parsed(proxy.export_honourees(CHAOYANG))} == {"李建国"}
         with pytest.raises(Invalid):
             proxy.get_honourees(CITY, ["x"] * 201)
+
+
+def test_text_a_spreadsheet_would_run_is_exported_guarded_and_imports_back_unchanged(registry, people,
+                                                                                     fresh_registry):
+    wang = next(r for r in registry.search_honourees(CITY, {"name": "王秀英"})["items"])
+    registry.correct_honouree(CITY, wang["id"], {"employer": "=HYPERLINK(\"http://x\",\"点我\")",
+                                                 "position": "@负责人"})
+    exported = registry.export_honourees(CITY, {"honour_status": "any"})
+    row = next(r for r in parsed(exported) if r["name"] == "王秀英")
+    assert row["employer"] == "'=HYPERLINK(\"http://x\",\"点我\")" and row["position"] == "'@负责人"
+    grow(fresh_registry)
+    assert fresh_registry.import_honourees(CITY, exported, dry_run=False)["status"] == "imported"
+    again = fresh_registry.search_honourees(CITY, {"name": "王秀英"})["items"][0]
+    assert again["employer"] == "=HYPERLINK(\"http://x\",\"点我\")" and again["position"] == "@负责人"
