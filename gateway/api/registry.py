@@ -212,6 +212,12 @@ class RegistryRoutes:
     def reject_transfer(self, request, caller, transfer_id, body):
         return self.registry.reject_transfer(caller.actor.to_dict(), transfer_id, body["reason"])
 
+    @http("POST", "/api/v1/transfers/<string:transfer_id>/cancel", roles=OFFICERS,
+          body=TransferRejectionSchema, response=responses.TransferOut, errors=STATE, tag="transfers",
+          summary="Take back a pending transfer your unit asked for, with the reason")
+    def cancel_transfer(self, request, caller, transfer_id, body):
+        return self.registry.cancel_transfer(caller.actor.to_dict(), transfer_id, body["reason"])
+
     @http("GET", "/api/v1/transfers", roles=ANYONE, query=TransferQuerySchema, response=responses.TransferPageOut,
           tag="transfers", summary="Transfers in which your unit is either side")
     def list_transfers(self, request, caller, query):

@@ -138,7 +138,7 @@ class HonourTypeOut(Schema):
 AUDIT_ACTIONS = (
     "registered", "corrected", "verified", "transferred",   # honouree
     "conferred", "linked_to_nomination", "revoked",         # honour (and revocation: revoked)
-    "requested", "accepted", "rejected",                    # transfer (and revocation: requested)
+    "requested", "accepted", "rejected", "cancelled",       # transfer (and revocation: requested)
     "endorsed", "refused",                                  # revocation
     "reported", "acknowledged",                             # change_report
 )

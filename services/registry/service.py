@@ -210,6 +210,15 @@ class RegistryService(LaomoService):
         return transfers.described(self.db.session, transfers.reject(self.db, actor, transfer_id, reason))
 
     @rpc
+    def cancel_transfer(self, actor, transfer_id, reason):
+        """The side that asked takes a pending transfer back, with its reason."""
+        from . import transfers
+        from .schemas import TransferRejectionSchema
+        actor = load_actor(actor)
+        reason = load(TransferRejectionSchema(), {"reason": reason}, "cancellation")["reason"]
+        return transfers.described(self.db.session, transfers.cancel(self.db, actor, transfer_id, reason))
+
+    @rpc
     def list_transfers(self, actor, query=None):
         """Transfers in which the actor's unit is either side; filter by status (or "decided")."""
         from . import transfers

@@ -18,7 +18,7 @@ from .models import Honouree, Transfer, Unit
 from .people import Category, ManagementMode
 from .verification import locked
 
-PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
+PENDING, ACCEPTED, REJECTED, CANCELLED = "pending", "accepted", "rejected", "cancelled"
 DECIDED = "decided"  # any status but pending, for list filters
 
 
@@ -87,8 +87,8 @@ def open_transfer(uow, actor, honouree, to_unit, mode, reason):
     return transfer
 
 
-def pending_for_decision(session, actor, transfer_id):
-    """The pending transfer, locked, if the actor is the side that decides it."""
+def pending_for_decision(session, actor, transfer_id, asker=False):
+    """The pending transfer, locked, if the actor is the side that decides it (``asker``: that asked)."""
     transfer = session.get(Transfer, transfer_id) if isinstance(transfer_id, str) else None
     if transfer is None:
         raise not_found(transfer_id)
@@ -97,8 +97,11 @@ def pending_for_decision(session, actor, transfer_id):
             honourees.get(session, actor, transfer.honouree_id)
         except NotFound:
             raise not_found(transfer_id) from None
+    if asker and actor.unit_id != transfer.requested_by_unit_id:
+        raise Forbidden("only the side that asked for the transfer may cancel it",
+                        {"requested_by_unit_id": transfer.requested_by_unit_id})
     decider = deciding_unit_id(transfer)
-    if actor.unit_id != decider:
+    if not asker and actor.unit_id != decider:
         raise Forbidden("the transfer is decided by the side that did not ask for it",
                         {"deciding_unit_id": decider})
     honouree = locked(session, transfer.honouree_id)
@@ -136,6 +139,13 @@ def accept(uow, actor, transfer_id):
 def reject(uow, actor, transfer_id, reason):
     transfer, _ = pending_for_decision(uow.session, actor, transfer_id)
     decide(uow, actor, transfer, REJECTED, reason)
+    return transfer
+
+
+def cancel(uow, actor, transfer_id, reason):
+    """The side that asked takes a pending request back (the other side has not decided yet)."""
+    transfer, _ = pending_for_decision(uow.session, actor, transfer_id, asker=True)
+    decide(uow, actor, transfer, CANCELLED, reason)
     return transfer
 
 

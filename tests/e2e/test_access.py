@@ -258,6 +258,7 @@ VERIFIED = {"outcome": "confirmed"}
 CHANGE = {"kind": "serious_illness", "description": "重病住院治疗"}
 TRANSFER = {"to_unit_id": "bj-dongcheng", "reason": "工作调动", "management_mode": "by_unit"}
 REJECTION = {"reason": "接收单位不同意"}
+CANCELLATION = {"reason": "本人不再调动"}
 REVOCATION = {"reasons": REASONS}
 DECISION = {"decision": "refuse", "reasons": "证据不足，不予撤销"}
 CSV_HEADER = "id_number,name,gender,ethnicity,birth_date,category,managing_unit_id,honour_type,honour_year"
@@ -767,6 +768,11 @@ MATRIX = {
                                                                    other="transfer"),
     ("POST", "/api/v1/transfers/<string:transfer_id>/reject"): Route(
         on_transfer_to_chaoyang("reject", REJECTION), other="transfer", body=lambda w: REJECTION),
+    ("POST", "/api/v1/transfers/<string:transfer_id>/cancel"): Route(
+        lambda w: w.call("haidian.officer", "POST",
+                         f"/api/v1/transfers/{w.transfer(w.honouree(), 'bj-chaoyang')['id']}/cancel",
+                         json=CANCELLATION),
+        other="transfer", body=lambda w: CANCELLATION),
     ("GET", "/api/v1/transfers"): Route(get("haidian.officer", "/transfers"), other=transfers_hide_chaoyang),
     # revocation
     ("POST", "/api/v1/honours/<string:honour_id>/revocations"): Route(

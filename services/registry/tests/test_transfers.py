@@ -230,6 +230,26 @@ def test_rejecting_keeps_the_reason_and_the_record_where_it_was(registry):
     assert events(registry, "management_transferred") == []
 
 
+def test_the_side_that_asked_may_take_the_request_back_while_it_waits(registry):
+    record = register(registry, "hd-bank")
+    transfer = registry.request_transfer(BANK, record["id"], to("cy-hotel"))
+    with pytest.raises(Forbidden):  # the receiving side decides; it does not cancel
+        registry.cancel_transfer(HOTEL, transfer["id"], "不要了")
+    with pytest.raises(Invalid):
+        registry.cancel_transfer(BANK, transfer["id"], "   ")
+    cancelled = registry.cancel_transfer(BANK, transfer["id"], "本人不再调动")
+    assert (cancelled["status"], cancelled["decision_reason"]) == ("cancelled", "本人不再调动")
+    assert todo(registry, HOTEL)[0]["status"] == "done"
+    assert actions(registry.audit_trail(BANK, "transfer", transfer["id"])) == ["requested", "cancelled"]
+    with pytest.raises(Conflict):
+        registry.accept_transfer(HOTEL, transfer["id"])
+    with pytest.raises(Conflict):
+        registry.cancel_transfer(BANK, transfer["id"], "再次")
+    again = registry.request_transfer(BANK, record["id"], to("cy-hotel"))  # a new request may follow
+    assert again["status"] == "pending"
+    assert registry.get_honouree(BANK, record["id"])["managing_unit_id"] == "hd-bank"
+
+
 @pytest.mark.parametrize("first", ["accept", "reject"])
 def test_a_transfer_is_decided_once(registry, first):
     record = register(registry, "hd-bank")
