@@ -197,7 +197,8 @@ def lodge(uow, sealer, notice_id, nomination_id, data, client_address):
         raise NotFound(f"no candidate {nomination_id!r} on the notice", {"nomination_id": nomination_id})
     address = sealer.blind_index(f"objection-address:{client_address}")
     recent = session.execute(select(Objection.lodged_at).where(
-        Objection.address_index == address, Objection.lodged_at > now - RATE_WINDOW)
+        # the hour before now, not after it: objections dated later (a clock set back) hold nobody up
+        Objection.address_index == address, Objection.lodged_at > now - RATE_WINDOW, Objection.lodged_at <= now)
         .order_by(Objection.lodged_at)).scalars().all()
     if len(recent) >= OBJECTIONS_PER_HOUR:
         wait = recent[-OBJECTIONS_PER_HOUR] + RATE_WINDOW - now

@@ -178,6 +178,16 @@ def test_at_most_five_objections_per_address_per_hour(nomination, slate, notice,
         lodge(nomination, notice, ids[0])
 
 
+def test_objections_dated_after_now_do_not_count_against_the_hour(nomination, slate, notice, clock):
+    _, ids = slate
+    start = clock.now()
+    clock.advance(minutes=30)
+    for _ in range(5):
+        lodge(nomination, notice, ids[0])
+    clock.set(start)  # the clock is set back half an hour: those five lie ahead of it
+    lodge(nomination, notice, ids[1])
+
+
 def test_the_same_request_id_lodges_once(nomination, slate, notice):
     _, ids = slate
     first = lodge(nomination, notice, ids[0], request_id="obj-1")
