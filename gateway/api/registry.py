@@ -16,6 +16,7 @@ from services.registry.schemas import (
     HonoureeSearchSchema,
     HonourInputSchema,
     NewHonoureeSchema,
+    NewUnitSchema,
     OverdueQuerySchema,
     RevocationDecisionSchema,
     RevocationQuerySchema,
@@ -29,7 +30,7 @@ from services.registry.schemas import (
 )
 
 from ..http import CSV_BODY, http
-from ..roles import ANYONE, AUDITORS, EXPORTERS, OFFICERS, REVIEWERS
+from ..roles import ADMINS, ANYONE, AUDITORS, EXPORTERS, OFFICERS, REVIEWERS
 
 
 class ProgressQuery(Schema):
@@ -78,6 +79,12 @@ class RegistryRoutes:
           summary="The union tree's units, by tier or parent")
     def list_units(self, request, caller, query):
         return self.registry.list_units(query)
+
+    @http("POST", "/api/v1/units", roles=ADMINS, body=NewUnitSchema, response=responses.UnitOut, status=201,
+          errors=(404, 409), tag="units",
+          summary="Place a new unit below one in your scope (a grassroots union below a district, say)")
+    def add_unit(self, request, caller, body):
+        return 201, self.registry.add_unit(caller.actor.to_dict(), body)
 
     @http("GET", "/api/v1/units/<string:unit_id>", roles=ANYONE, response=responses.UnitOut, errors=(404,),
           tag="units", summary="One unit")

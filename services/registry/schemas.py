@@ -33,6 +33,13 @@ class CreateUnitSchema(Schema):
     system_parent_id = fields.String(load_default=None, allow_none=True, validate=UNIT_ID)
 
 
+class NewUnitSchema(CreateUnitSchema):
+    """A unit placed below one in your scope (a city federation is never made this way)."""
+
+    tier = fields.String(required=True, validate=validate.OneOf([t for t in TIERS if t != "city"]))
+    parent_id = fields.String(required=True, validate=UNIT_ID)
+
+
 class UnitQuerySchema(PageRequest):
     tier = fields.String(validate=validate.OneOf(TIERS))
     parent_id = fields.String(validate=UNIT_ID)

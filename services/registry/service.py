@@ -17,6 +17,7 @@ from . import honourees, tree
 from .models import Base, HonourType
 from .schemas import (
     CreateUnitSchema,
+    NewUnitSchema,
     HonoureeChangesSchema,
     HonourInputSchema,
     NewHonoureeSchema,
@@ -63,6 +64,19 @@ class RegistryService(LaomoService):
     def create_unit(self, data):
         unit = tree.add_unit(self.db.session, load(CreateUnitSchema(), data, "unit"), self.clock.now())
         return unit_out.dump(unit)
+
+    @rpc
+    def add_unit(self, actor, data):
+        """A unit placed below one in the actor's scope (NewUnitSchema), audited; the union tree grows
+        from its admins. Services that keep scopes for a while see it within a minute."""
+        from services.chassis.audit import record_change
+        actor = load_actor(actor)
+        data = load(NewUnitSchema(), data, "unit")
+        unit, made = tree.add_unit_in_scope(self.db.session, actor, data, self.clock.now())
+        view = unit_out.dump(unit)
+        if made:
+            record_change(self.db, actor, "unit", unit.id, "created", None, view)
+        return view
 
     # --- honourees and honours ----------------------------------------------------------------
 

@@ -114,3 +114,14 @@ def add_unit(session, data, now):
     session.add(unit)
     session.flush()
     return unit
+
+
+def add_unit_in_scope(session, actor, data, now):
+    """Place a new unit below units in the actor's scope (both parents, where a system parent is
+    named); a parent outside it is NotFound, as if absent. The same request again returns the unit.
+    Returns ``(unit, made)``: ``made`` is False for the earlier unit returned again."""
+    for field in ("parent_id", "system_parent_id"):
+        if data.get(field) and not encloses(session, actor.unit_id, data[field]):
+            raise NotFound(f"no unit {data[field]!r}", {field: data[field]})
+    existed = session.get(Unit, data["id"]) is not None
+    return add_unit(session, data, now), not existed

@@ -271,6 +271,15 @@ def csv_of(*people):
     return ("\r\n".join(rows) + "\r\n").encode("utf-8")
 
 
+def new_unit(parent_id):
+    return {"id": f"unit-{tag()}", "name": f"矩阵基层工会{tag()}", "tier": "grassroots", "parent_id": parent_id}
+
+
+def no_unit_below_chaoyang(w):
+    refused = w.call("haidian.admin", "POST", "/api/v1/units", json=new_unit("bj-chaoyang"))
+    assert assert_error(refused, 404, "not_found")["details"] == {"parent_id": "bj-chaoyang"}
+
+
 # (d): the drivers that need records or accounts of their own
 
 def drive_get_account(w):
@@ -724,6 +733,9 @@ MATRIX = {
     ("POST", "/api/v1/auth/password"): Route(drive_change_password,
                                              other=NotApplicable("the caller's own password")),
     # the union tree: shared by everyone signed in
+    ("POST", "/api/v1/units"): Route(
+        lambda w: w.call("haidian.admin", "POST", "/api/v1/units", json=new_unit("bj-haidian")),
+        other=no_unit_below_chaoyang),
     ("GET", "/api/v1/units"): Route(get("haidian.officer", "/units"),
                                     other=NotApplicable("the union tree is the same for everyone")),
     ("GET", "/api/v1/units/<string:unit_id>"): Route(

@@ -108,6 +108,24 @@ def test_create_unit_stores_and_returns_it(registry, clock):
     assert ids(registry.list_children("bj-haidian")) == ["hd-bank"]
 
 
+HAIDIAN_ADMIN = {"account": "haidian.admin", "unit_id": "bj-haidian", "roles": ["admin"]}
+
+
+def test_an_admin_adds_a_unit_below_its_own_once_and_audited(registry):
+    data = unit("hd-bank", "海淀银行工会", "grassroots", "bj-haidian")
+    made = registry.add_unit(HAIDIAN_ADMIN, data)
+    assert made["parent_id"] == "bj-haidian" and registry.add_unit(HAIDIAN_ADMIN, data) == made
+    with pytest.raises(NotFound) as refused:  # another district's part of the tree
+        registry.add_unit(HAIDIAN_ADMIN, unit("cy-bank", "朝阳银行工会", "grassroots", "bj-chaoyang"))
+    assert refused.value.details == {"parent_id": "bj-chaoyang"}
+    with pytest.raises(Invalid):  # no second city, no unit without a parent
+        registry.add_unit(HAIDIAN_ADMIN, unit("bj2", "另一个市总", "city", None))
+    audit = registry.engine.metadata.tables["audit_log"]
+    with registry.engine.reading() as connection:
+        rows = connection.execute(audit.select().where(audit.c.entity == "unit")).all()
+    assert [(r.entity_id, r.action, r.account) for r in rows] == [("hd-bank", "created", "haidian.admin")]
+
+
 @pytest.mark.parametrize("data, field", [
     (dict(unit("hd-bank", "海淀银行工会", "grassroots", "bj-haidian"), colour="red"), "colour"),
     (unit("HD_Bank", "海淀银行工会", "grassroots", "bj-haidian"), "id"),
