@@ -27,7 +27,8 @@ class PersonFieldsSchema(Schema):
     gender = fields.String(validate=choice(Gender))
     ethnicity = Trimmed(validate=validate.Length(min=1, max=20))
     birth_date = fields.Date()
-    id_number = Trimmed(validate=validate.Length(min=15, max=18))
+    # room for white space pasted around it; GB 11643 (id_number_problem) then checks the number's own length
+    id_number = Trimmed(validate=validate.Length(min=15, max=24))
     phone = fields.String(allow_none=True, validate=PHONE)
     address = Trimmed(allow_none=True, validate=validate.Length(max=200))
     education = Trimmed(allow_none=True, validate=validate.Length(max=30))

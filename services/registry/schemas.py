@@ -65,7 +65,8 @@ class NewHonoureeSchema(HonoureeFieldsSchema):
     gender = fields.String(required=True, validate=choice(Gender))
     ethnicity = Trimmed(required=True, validate=validate.Length(min=1, max=20))
     birth_date = fields.Date(required=True)
-    id_number = Trimmed(required=True, validate=validate.Length(min=15, max=18))
+    # room for white space pasted around it; GB 11643 (id_number_problem) then checks the number's own length
+    id_number = Trimmed(required=True, validate=validate.Length(min=15, max=24))
     category = fields.String(required=True, validate=choice(Category))
     employment_status = fields.String(load_default=EmploymentStatus.IN_SERVICE.value,
                                       validate=choice(EmploymentStatus))
