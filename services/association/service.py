@@ -1,11 +1,26 @@
-"""The association service: entrypoints only."""
+"""The association service (劳模协会): real-name membership, innovation studios, the suggestion
+express lane, learning and exchange events, and the organs. Entrypoints only, one mixin per part.
+
+Every entrypoint that reads or changes records takes the ``actor`` first and filters by the
+actor's scope (the registry's union tree, asked once per call before any transaction opens).
+Whether a person may join comes from the registry's ``roster``; the association keeps no copy
+of the records.
+"""
 from services.chassis.database import Database
+from services.chassis.rpc import RpcClient
 from services.chassis.service import LaomoService
 
+from .entrypoints.learning import LearningEntrypoints
+from .entrypoints.membership import MembershipEntrypoints
+from .entrypoints.organs import OrganEntrypoints
+from .entrypoints.studios import StudioEntrypoints
+from .entrypoints.suggestions import SuggestionEntrypoints
 from .models import Base
 
 
-class AssociationService(LaomoService):
+class AssociationService(MembershipEntrypoints, StudioEntrypoints, SuggestionEntrypoints, LearningEntrypoints,
+                         OrganEntrypoints, LaomoService):
     name = "association"
 
     db = Database(Base.metadata)
+    registry = RpcClient("registry")  # the union tree and the roster of honourees

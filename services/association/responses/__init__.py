@@ -1,0 +1,1 @@
+"""The association service's replies, one module per part of the work."""

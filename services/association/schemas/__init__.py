@@ -1,0 +1,1 @@
+"""The association service's input schemas, one module per part of the work."""

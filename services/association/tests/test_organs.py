@@ -1,0 +1,92 @@
+"""The association's organs: the council by term with positions, committees, branches, troupes."""
+import pytest
+
+from services.association.responses.organs import OrganOut, OrganPageOut
+from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
+from services.chassis.testing import check
+
+from .conftest import CHAOYANG, CITY, HAIDIAN
+
+ACTIVE = [{"level": "municipal", "status": "active"}]
+
+
+def members(association, registry, *ids, unit="hd-bank", who=HAIDIAN):
+    for honouree_id in ids:
+        registry.add_honouree(honouree_id, unit, name=f"王{honouree_id}", honours=ACTIVE)
+        association.join_association(who, {"honouree_id": honouree_id})
+
+
+def council(association, term=7, kind="council"):
+    return association.create_organ(CITY, {"kind": kind, "name": f"北京市劳模协会第{term}届理事会", "term": term})["organ"]
+
+
+def test_the_council_of_a_term_with_its_positions(association, registry):
+    members(association, registry, "h1", "h2", "h3")
+    made = check(council(association), OrganOut)
+    assert (made["kind"], made["term"], made["unit_id"], made["members"]) == ("council", 7, "bj", [])
+    association.add_organ_member(CITY, made["id"], {"honouree_id": "h1", "position": "president"})
+    seated = association.add_organ_member(CITY, made["id"], {"honouree_id": "h2", "position": "vice_president"})
+    assert [(m["honouree_id"], m["position"]) for m in check(seated, OrganOut)["members"]] == [
+        ("h1", "president"), ("h2", "vice_president")]
+    with pytest.raises(Conflict) as second:
+        association.add_organ_member(CITY, made["id"], {"honouree_id": "h3", "position": "president"})
+    assert second.value.details == {"organ_id": made["id"], "position": "president", "honouree_id": "h1"}
+    with pytest.raises(Conflict):
+        association.add_organ_member(CITY, made["id"], {"honouree_id": "h1", "position": "director"})
+    with pytest.raises(Invalid) as wrong:
+        association.add_organ_member(CITY, made["id"], {"honouree_id": "h3", "position": "head"})
+    assert "position" in wrong.value.details
+    with pytest.raises(Conflict) as twice:
+        council(association)
+    assert twice.value.details["term"] == 7
+    assert council(association, kind="standing_council")["kind"] == "standing_council"
+
+
+def test_only_active_members_take_seats(association, registry):
+    members(association, registry, "h1")
+    registry.add_honouree("h9", "hd-bank", name="王h9", honours=ACTIVE)  # never joined
+    made = council(association)
+    with pytest.raises(Conflict) as refused:
+        association.add_organ_member(CITY, made["id"], {"honouree_id": "h9", "position": "director"})
+    assert refused.value.details == {"honouree_id": "h9", "missing": "membership"}
+    association.leave_association(HAIDIAN, association.list_memberships(HAIDIAN)["items"][0]["id"], {"reason": "退会"})
+    with pytest.raises(Conflict):
+        association.add_organ_member(CITY, made["id"], {"honouree_id": "h1", "position": "director"})
+
+
+def test_branches_are_the_units_and_the_rest_the_citys(association, registry):
+    members(association, registry, "h1")
+    members(association, registry, "c1", unit="cy-hotel", who=CHAOYANG)
+    branch = check(association.create_organ(HAIDIAN, {"kind": "branch", "name": "海淀区劳模协会分会",
+                                                      "unit_id": "bj-haidian"})["organ"], OrganOut)
+    association.add_organ_member(HAIDIAN, branch["id"], {"honouree_id": "h1", "position": "head"})
+    with pytest.raises(NotFound):
+        association.create_organ(HAIDIAN, {"kind": "branch", "name": "越权分会", "unit_id": "bj-chaoyang"})
+    with pytest.raises(Forbidden):
+        association.create_organ(HAIDIAN, {"kind": "troupe", "name": "合唱团", "troupe_kind": "choir"})
+    with pytest.raises(Forbidden):  # 朝阳 gives no seat on 海淀's branch
+        association.add_organ_member(CHAOYANG, branch["id"], {"honouree_id": "c1", "position": "member"})
+    with pytest.raises(NotFound):  # nor 海淀 to 朝阳's people
+        association.add_organ_member(HAIDIAN, branch["id"], {"honouree_id": "c1", "position": "member"})
+    choir = association.create_organ(CITY, {"kind": "troupe", "name": "劳模合唱团", "troupe_kind": "choir"})["organ"]
+    association.add_organ_member(CITY, choir["id"], {"honouree_id": "c1", "position": "member"})
+    committee = association.create_organ(CITY, {"kind": "sector_committee", "name": "教育界别工作委员会",
+                                                "sector": "教育"})["organ"]
+    page = check(association.list_organs(CHAOYANG), OrganPageOut)  # organs are shared
+    assert {o["id"] for o in page["items"]} == {branch["id"], choir["id"], committee["id"]}
+    assert association.list_organs(HAIDIAN, {"kind": "troupe"})["items"][0]["members"][0]["honouree_id"] == "c1"
+    assert association.get_organ(CHAOYANG, branch["id"])["members"][0]["position"] == "head"
+
+
+@pytest.mark.parametrize("bad", [
+    {"kind": "council", "name": "理事会"},                                   # no term
+    {"kind": "troupe", "name": "团", "troupe_kind": "choir", "term": 3},     # a term on a troupe
+    {"kind": "sector_committee", "name": "界别"},                            # no sector
+    {"kind": "branch", "name": "分会"},                                      # no unit
+    {"kind": "council", "name": "理事会", "term": 7, "unit_id": "bj-haidian"},
+    {"kind": "guild", "name": "行会"},
+])
+def test_each_kind_with_its_own_fields(association, registry, bad):
+    with pytest.raises(Invalid):
+        association.create_organ(CITY, bad)
+    assert association.list_organs(CITY)["total"] == 0
