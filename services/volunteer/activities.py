@@ -1,0 +1,326 @@
+"""Activities (志愿服务活动) and sign-ups (报名, 候补).
+
+An activity is organised by a unit (``organiser_unit_id``, in the organiser's scope; the activity is
+seen by the actors whose scope holds that unit) in one of the categories: science and technology,
+medical, culture, daily-life services, and talks in enterprises, campuses and communities (进企业、
+进校园、进社区). It has a place, a time (``starts_at`` < ``ends_at``), a capacity (places) and the skills
+every volunteer of it must offer. It is a ``draft`` until published; sign-up is open from publication
+until it begins.
+
+A sign-up is made for an active volunteer in the actor's scope who offers the required skills, and is
+
+- refused (409) when the same person (an honouree in any of their teams, or the other person) holds a
+  live sign-up (confirmed or waitlisted) for another activity whose time overlaps: a clash;
+- ``confirmed`` while the activity has a free place, ``waitlisted`` (候补) after that, in order.
+
+Cancelling a confirmed sign-up frees its place for the first on the waitlist, who is confirmed then
+(``promoted_at``). Places are counted under a lock of the activity's row (FOR UPDATE on PostgreSQL;
+on SQLite every write transaction holds the database's write lock from BEGIN IMMEDIATE), and the
+person's clashes under a lock of their memberships' rows, so concurrent sign-ups cannot overfill an
+activity or double-book a person. A retry with the same ``request_id`` returns the first sign-up.
+"""
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from services.chassis.audit import record_change
+from services.chassis.database import new_id
+from services.chassis.errors import Conflict, Invalid, NotFound
+
+from . import corps
+from .models.activities import (
+    LIVE,
+    Activity,
+    ActivitySkill,
+    ActivityStatus,
+    Category,
+    Signup,
+    SignupStatus,
+)
+from .models.attendance import Attendance
+from .models.corps import Volunteer, VolunteerKind, VolunteerStatus
+
+# --- activities --------------------------------------------------------------------------------
+
+def activity_not_found(activity_id):
+    return NotFound(f"no volunteer activity {activity_id!r}", {"activity_id": activity_id})
+
+
+def activity(session, activity_id, scope, lock=False):
+    found = None
+    if isinstance(activity_id, str) and len(activity_id) <= 32:
+        found = session.get(Activity, activity_id, with_for_update=lock or None, populate_existing=lock)
+    if found is None or found.organiser_unit_id not in scope:
+        raise activity_not_found(activity_id)
+    return found
+
+
+def by_request(session, model, request_id):
+    if not request_id:
+        return None
+    return session.scalar(select(model).where(model.request_id == request_id))
+
+
+def create(uow, actor, data, unit, scope):
+    session, now = uow.session, uow.database.clock.now()
+    corps.unit_in_scope(unit, scope, "organiser_unit_id")
+    earlier = by_request(session, Activity, data.get("request_id"))
+    if earlier is not None:
+        return earlier
+    made = Activity(
+        id=new_id(), request_id=data.get("request_id"), title=data["title"], category=Category(data["category"]),
+        organiser_unit_id=unit["id"], place=data["place"], starts_at=data["starts_at"], ends_at=data["ends_at"],
+        capacity=data["capacity"], description=data["description"], status=ActivityStatus.DRAFT, last_seq=0,
+        version=1, created_by_account=actor.account, created_at=now, updated_at=now,
+        skills=[ActivitySkill(skill=s) for s in sorted(data["required_skills"])])
+    try:
+        with session.begin_nested():
+            session.add(made)
+    except IntegrityError:  # the same request_id committed in between
+        earlier = by_request(session, Activity, data.get("request_id"))
+        if earlier is None:
+            raise
+        return earlier
+    record_change(uow, actor, "volunteer_activity", made.id, "created", None, activity_snapshot(made))
+    return made
+
+
+def publish(uow, actor, activity_id, scope):
+    found = activity(uow.session, activity_id, scope, lock=True)
+    now = uow.database.clock.now()
+    if found.status is not ActivityStatus.DRAFT:
+        raise Conflict("the activity is published already", {"activity_id": found.id, "status": found.status.value})
+    if found.starts_at <= now:
+        raise Conflict("an activity that has begun cannot be published",
+                       {"activity_id": found.id, "starts_at": found.starts_at.isoformat()})
+    before = activity_snapshot(found)
+    found.status, found.published_at, found.updated_at = ActivityStatus.PUBLISHED, now, now
+    found.version += 1
+    record_change(uow, actor, "volunteer_activity", found.id, "published", before, activity_snapshot(found))
+    uow.record_event("volunteer_activity_published", {
+        "activity_id": found.id, "organiser_unit_id": found.organiser_unit_id, "category": found.category.value,
+        "starts_at": found.starts_at.isoformat(), "ends_at": found.ends_at.isoformat(), "capacity": found.capacity})
+    return found
+
+
+def activities(session, scope, params):
+    query = select(Activity).where(Activity.organiser_unit_id.in_(scope))
+    if params.get("category"):
+        query = query.where(Activity.category == Category(params["category"]))
+    if params.get("status"):
+        query = query.where(Activity.status == ActivityStatus(params["status"]))
+    if params.get("starts_from"):
+        query = query.where(Activity.starts_at >= params["starts_from"])
+    if params.get("starts_before"):
+        query = query.where(Activity.starts_at < params["starts_before"])
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    page, size = params["page"], params["page_size"]
+    found = session.scalars(query.order_by(Activity.starts_at, Activity.id)
+                            .offset((page - 1) * size).limit(size)).all()
+    return found, total
+
+
+def counts(session, activity_ids):
+    """{activity id: {"confirmed": n, "waitlisted": n}}."""
+    found = {a: {"confirmed": 0, "waitlisted": 0} for a in activity_ids}
+    if activity_ids:
+        rows = session.execute(select(Signup.activity_id, Signup.status, func.count())
+                               .where(Signup.activity_id.in_(activity_ids), Signup.status.in_(LIVE))
+                               .group_by(Signup.activity_id, Signup.status))
+        for activity_id, status, n in rows:
+            found[activity_id][status.value] = n
+    return found
+
+
+def activity_snapshot(found):
+    return {"title": found.title, "category": found.category.value, "organiser_unit_id": found.organiser_unit_id,
+            "place": found.place, "starts_at": found.starts_at.isoformat(), "ends_at": found.ends_at.isoformat(),
+            "capacity": found.capacity, "description": found.description,
+            "required_skills": [s.skill for s in found.skills], "status": found.status.value}
+
+
+def activity_view(found, counted):
+    return dict(activity_snapshot(found), id=found.id, confirmed=counted["confirmed"],
+                waitlisted=counted["waitlisted"], free_places=max(found.capacity - counted["confirmed"], 0),
+                created_by_account=found.created_by_account, created_at=found.created_at.isoformat(),
+                published_at=found.published_at.isoformat() if found.published_at else None)
+
+
+# --- sign-ups ----------------------------------------------------------------------------------
+
+def signup_not_found(signup_id):
+    return NotFound(f"no sign-up {signup_id!r}", {"signup_id": signup_id})
+
+
+def signup(session, signup_id, scope, lock=False):
+    found = None
+    if isinstance(signup_id, str) and len(signup_id) <= 32:
+        found = session.get(Signup, signup_id, with_for_update=lock or None, populate_existing=lock)
+    if found is None or session.get(Activity, found.activity_id).organiser_unit_id not in scope:
+        raise signup_not_found(signup_id)
+    return found
+
+
+def person_key(volunteer):
+    return volunteer.honouree_id if volunteer.kind is VolunteerKind.HONOUREE else f"v:{volunteer.id}"
+
+
+def lock_person(session, volunteer):
+    """Lock the rows of every membership of the volunteer's person, in id order: one person's
+    sign-ups are checked for clashes one after another."""
+    if volunteer.kind is VolunteerKind.HONOUREE:
+        where = Volunteer.honouree_id == volunteer.honouree_id
+    else:
+        where = Volunteer.id == volunteer.id
+    session.scalars(select(Volunteer.id).where(where).order_by(Volunteer.id).with_for_update()).all()
+
+
+def clashes(session, key, found):
+    """The person's live sign-ups for other activities overlapping ``found``'s time."""
+    return session.scalars(select(Signup).where(
+        Signup.person_key == key, Signup.status.in_(LIVE), Signup.activity_id != found.id,
+        Signup.starts_at < found.ends_at, Signup.ends_at > found.starts_at).order_by(Signup.starts_at)).all()
+
+
+def sign_up(uow, actor, activity_id, data, scope):
+    session, now = uow.session, uow.database.clock.now()
+    found = activity(session, activity_id, scope, lock=True)  # sign-ups of an activity take places in turn
+    earlier = by_request(session, Signup, data.get("request_id"))
+    if earlier is not None:
+        if earlier.activity_id != found.id or earlier.volunteer_id != data["volunteer_id"]:
+            raise Conflict("this request_id was used for another sign-up",
+                           {"request_id": earlier.request_id, "signup_id": earlier.id})
+        return earlier
+    try:
+        member = corps.volunteer(session, data["volunteer_id"], scope)
+    except NotFound:
+        raise Invalid("no such volunteer", {"volunteer_id": [f"no volunteer {data['volunteer_id']!r}"]}) from None
+    if found.status is not ActivityStatus.PUBLISHED:
+        raise Conflict("the activity is not published", {"activity_id": found.id, "missing": "published"})
+    if found.starts_at <= now:
+        raise Conflict("sign-up is closed: the activity has begun",
+                       {"activity_id": found.id, "starts_at": found.starts_at.isoformat()})
+    if member.status is not VolunteerStatus.ACTIVE:
+        raise Conflict("the volunteer's membership has ended", {"volunteer_id": member.id, "missing": "active"})
+    missing = sorted({s.skill for s in found.skills} - {s.skill for s in member.skills})
+    if missing:
+        raise Conflict("the volunteer lacks skills the activity requires",
+                       {"volunteer_id": member.id, "missing_skills": missing})
+    key = person_key(member)
+    lock_person(session, member)
+    live = session.scalar(select(Signup).where(Signup.live_key == f"{found.id}:{key}"))
+    if live is not None:
+        raise Conflict("the volunteer is signed up for this activity already",
+                       {"signup_id": live.id, "status": live.status.value})
+    clash = clashes(session, key, found)
+    if clash:
+        raise Conflict("the volunteer is signed up for another activity at the same time",
+                       {"volunteer_id": member.id, "clashing_activity_id": clash[0].activity_id,
+                        "clashing_signup_id": clash[0].id})
+    confirmed = session.scalar(select(func.count()).select_from(Signup).where(
+        Signup.activity_id == found.id, Signup.status == SignupStatus.CONFIRMED))
+    found.last_seq += 1
+    made = Signup(id=new_id(), request_id=data.get("request_id"), activity_id=found.id, volunteer_id=member.id,
+                  person_key=key, live_key=f"{found.id}:{key}",
+                  status=SignupStatus.CONFIRMED if confirmed < found.capacity else SignupStatus.WAITLISTED,
+                  seq=found.last_seq, starts_at=found.starts_at, ends_at=found.ends_at, signed_up_at=now,
+                  created_by_account=actor.account, updated_at=now)
+    session.add(made)
+    session.flush()
+    record_change(uow, actor, "signup", made.id, "signed_up", None, signup_snapshot(made))
+    return made
+
+
+def cancel(uow, actor, signup_id, reason, scope):
+    """Cancel a live sign-up; a freed place goes to the first on the waitlist. Returns the
+    cancelled sign-up and the promoted ones."""
+    session, now = uow.session, uow.database.clock.now()
+    with session.no_autoflush:
+        peek = signup(session, signup_id, scope)
+    found_activity = activity(session, peek.activity_id, scope, lock=True)
+    found = signup(session, signup_id, scope, lock=True)
+    if found.status not in LIVE:
+        raise Conflict("the sign-up is cancelled already", {"signup_id": found.id, "status": found.status.value})
+    if found_activity.starts_at <= now:
+        raise Conflict("the activity has begun: its sign-ups stay",
+                       {"signup_id": found.id, "starts_at": found_activity.starts_at.isoformat()})
+    attended = session.scalar(select(Attendance.id).where(Attendance.signup_id == found.id))
+    if attended is not None:
+        raise Conflict("the volunteer has checked in: the sign-up stays",
+                       {"signup_id": found.id, "attendance_id": attended})
+    return withdraw(uow, actor, found, found_activity, reason)
+
+
+def withdraw(uow, actor, found, found_activity, reason):
+    """Cancel the live sign-up ``found`` of ``found_activity`` (both locked by the caller) and move the
+    waitlist up: (the sign-up, the promoted ones)."""
+    session, now = uow.session, uow.database.clock.now()
+    before = signup_snapshot(found)
+    found.status, found.cancelled_at, found.cancel_reason, found.live_key = SignupStatus.CANCELLED, now, reason, None
+    found.updated_at = now
+    session.flush()
+    record_change(uow, actor, "signup", found.id, "cancelled", before, signup_snapshot(found))
+    return found, promote(uow, actor, found_activity)
+
+
+def promote(uow, actor, found_activity):
+    """Confirm the waitlist's first while the activity (locked) has free places."""
+    session, now = uow.session, uow.database.clock.now()
+    confirmed = session.scalar(select(func.count()).select_from(Signup).where(
+        Signup.activity_id == found_activity.id, Signup.status == SignupStatus.CONFIRMED))
+    free = found_activity.capacity - confirmed
+    promoted = []
+    if free > 0:
+        waiting = session.scalars(select(Signup).where(
+            Signup.activity_id == found_activity.id, Signup.status == SignupStatus.WAITLISTED)
+            .order_by(Signup.seq).limit(free).with_for_update()).all()
+        for moved in waiting:
+            before = signup_snapshot(moved)
+            moved.status, moved.promoted_at, moved.updated_at = SignupStatus.CONFIRMED, now, now
+            record_change(uow, actor, "signup", moved.id, "promoted", before, signup_snapshot(moved))
+            uow.record_event("volunteer_signup_promoted", {
+                "signup_id": moved.id, "activity_id": found_activity.id, "volunteer_id": moved.volunteer_id})
+            promoted.append(moved)
+    return promoted
+
+
+def signups(session, activity_id, params):
+    query = select(Signup).where(Signup.activity_id == activity_id)
+    if params.get("status"):
+        query = query.where(Signup.status == SignupStatus(params["status"]))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    page, size = params["page"], params["page_size"]
+    found = session.scalars(query.order_by(Signup.seq).offset((page - 1) * size).limit(size)).all()
+    return found, total
+
+
+def waitlist_positions(session, found):
+    """{signup id: 1-based place on the waitlist} of the waitlisted among ``found``."""
+    wanted = {s.activity_id for s in found if s.status is SignupStatus.WAITLISTED}
+    positions = {}
+    for activity_id in wanted:
+        ids = session.scalars(select(Signup.id).where(Signup.activity_id == activity_id,
+                                                      Signup.status == SignupStatus.WAITLISTED)
+                              .order_by(Signup.seq)).all()
+        positions.update({sid: n for n, sid in enumerate(ids, 1)})
+    return positions
+
+
+def signup_snapshot(found):
+    return {"activity_id": found.activity_id, "volunteer_id": found.volunteer_id, "status": found.status.value,
+            "cancel_reason": found.cancel_reason}
+
+
+def signup_view(found, names, positions):
+    return dict(signup_snapshot(found), id=found.id, volunteer_name=names.get(found.volunteer_id, ""),
+                seq=found.seq, waitlist_position=positions.get(found.id),
+                signed_up_at=found.signed_up_at.isoformat(),
+                promoted_at=found.promoted_at.isoformat() if found.promoted_at else None,
+                cancelled_at=found.cancelled_at.isoformat() if found.cancelled_at else None,
+                created_by_account=found.created_by_account)
+
+
+def signup_views(session, found):
+    names = dict(session.execute(select(Volunteer.id, Volunteer.name)
+                                 .where(Volunteer.id.in_({s.volunteer_id for s in found}))).all()) if found else {}
+    positions = waitlist_positions(session, found)
+    return [signup_view(s, names, positions) for s in found]
