@@ -5,7 +5,7 @@ import sys
 import time
 import traceback
 
-from bench import gateway, ledger, memory, nomination, registry, relay, rpc, welfare
+from bench import association, gateway, ledger, memory, nomination, registry, relay, rpc, volunteer, welfare
 from bench.broker import ManagementApi, Vhost
 from bench.report import table
 
@@ -32,7 +32,7 @@ def parse_args(argv):
     parser.add_argument("--honourees", type=int, default=20_000,
                         help="honourees the registry section imports and searches (20000)")
     parser.add_argument("--only", choices=("relay", "rpc", "memory", "registry", "gateway", "nomination", "welfare",
-                                           "ledger"),
+                                           "ledger", "association", "volunteer"),
                         action="append",
                         help="run only these sections (repeatable)")
     return parser.parse_args(argv)
@@ -288,6 +288,8 @@ def summary(results, errors):
         rows.append(("  (conferral, honours entered)", f"{c['per_s']:.1f}", "honours/s", "", ""))
     rows += welfare.summary_rows(results, verdict)
     rows += ledger.summary_rows(results, verdict)
+    rows += association.summary_rows(results, verdict)
+    rows += volunteer.summary_rows(results, verdict)
     for name, message in errors.items():
         rows.append((f"{name}: NOT MEASURED", message.splitlines()[0][:60], "", "", ""))
     section("Summary")
@@ -300,7 +302,8 @@ def main(argv=None):
     api = ManagementApi(args.rabbit_ctl_uri)
     sections = {"relay": run_relay, "rpc": run_rpc, "memory": run_memory, "registry": run_registry,
                 "gateway": run_gateway, "nomination": run_nomination, "welfare": welfare.section,
-                "ledger": ledger.section}
+                "ledger": ledger.section, "association": association.section,
+                "volunteer": volunteer.section}
     wanted = args.only or list(sections)
     results, errors = {}, {}
     started = time.perf_counter()

@@ -127,11 +127,15 @@ class WorkerCalls:
         with self.engine.reading_session() as session:
             return session.scalars(select(model).where(*where)).all()
 
-    def events(self, event_type):
-        """The payloads of the events of one type in the service's outbox, oldest first."""
+    def events(self, event_type, envelope=True):
+        """The payloads of the events of one type in the service's outbox, oldest first; without the
+        ``envelope`` (the chassis' ``event_id`` and ``occurred_at``), just the facts."""
         from sqlalchemy import select
         outbox = self.engine.outbox
         with self.engine.reading() as connection:
             rows = connection.execute(select(outbox.c.payload).where(outbox.c.event_type == event_type)
                                       .order_by(outbox.c.seq)).all()
-        return [json.loads(row.payload) for row in rows]
+        payloads = [json.loads(row.payload) for row in rows]
+        if envelope:
+            return payloads
+        return [{k: v for k, v in p.items() if k not in ("event_id", "occurred_at")} for p in payloads]
