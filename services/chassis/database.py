@@ -34,6 +34,7 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
+    select,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -80,6 +81,14 @@ def enum_of(enum_class, name):
 def new_id():
     """A record id: 32 hex digits, made where the record is, never by the database."""
     return uuid.uuid4().hex
+
+
+def earlier_request(session, model, request_id):
+    """The ``model`` record an earlier call with this client ``request_id`` made, or None: a retried
+    create returns what the first made (every model with a ``request_id`` keeps it unique)."""
+    if not request_id:
+        return None
+    return session.scalar(select(model).where(model.request_id == request_id))
 
 
 def service_metadata():

@@ -25,7 +25,7 @@ what its unit has used or allocated below.
 from sqlalchemy import func, select
 
 from services.chassis.audit import record_change
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
 from services.chassis.union_tree import is_child
 
@@ -65,7 +65,7 @@ def create(uow, actor, data, honour_types):
     """A new campaign in draft, organised by the actor's unit; the same ``request_id`` returns it again."""
     session, now = uow.session, uow.database.clock.now()
     if data.get("request_id"):
-        earlier = session.scalar(select(Campaign).where(Campaign.request_id == data["request_id"]))
+        earlier = earlier_request(session, Campaign, data["request_id"])
         if earlier is not None:
             return earlier
     honour_type = honour_type_of(honour_types, data["honour_type"])

@@ -14,7 +14,7 @@ unit and year (Conflict).
 from sqlalchemy import func, select
 
 from services.chassis.audit import record_change
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Invalid, NotFound
 from services.chassis.id_numbers import normalise
 from services.chassis.personal_data import mask_id_number
@@ -49,7 +49,7 @@ def prepare(tree, actor, data):
 def track(uow, sealer, actor, unit_id, data, record):
     session, now = uow.session, uow.database.clock.now()
     if data.get("request_id"):
-        earlier = session.scalar(select(Cultivation).where(Cultivation.request_id == data["request_id"]))
+        earlier = earlier_request(session, Cultivation, data["request_id"])
         if earlier is not None:
             return earlier
     candidate = data["candidate"]

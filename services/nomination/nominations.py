@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.chassis.actor import Actor
 from services.chassis.audit import record_change
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
 from services.chassis.id_numbers import normalise
 from services.chassis.personal_data import mask_id_number
@@ -183,7 +183,7 @@ def create(uow, sealer, actor, prepared, data, cultivation_id=None):
     """Write the nomination prepared; the same ``request_id`` returns the one it made."""
     session, now = uow.session, uow.database.clock.now()
     if data.get("request_id"):
-        earlier = session.scalar(select(Nomination).where(Nomination.request_id == data["request_id"]))
+        earlier = earlier_request(session, Nomination, data["request_id"])
         if earlier is not None:
             return earlier
     campaign = campaigns.get(session, prepared.campaign_id, lock=True)

@@ -25,7 +25,7 @@ from datetime import timedelta
 from sqlalchemy import func, or_, select
 
 from services.chassis.audit import record_change
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import (
     Conflict,
     Forbidden,
@@ -184,7 +184,7 @@ def lodge(uow, sealer, notice_id, nomination_id, data, client_address):
     """An objection from anyone, during the window; at most OBJECTIONS_PER_HOUR per address an hour."""
     session, now = uow.session, uow.database.clock.now()
     if data.get("request_id"):
-        earlier = session.scalar(select(Objection).where(Objection.request_id == data["request_id"]))
+        earlier = earlier_request(session, Objection, data["request_id"])
         if earlier is not None:
             return earlier
     notice = get(session, notice_id, lock=True)  # in turn with closing it

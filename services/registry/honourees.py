@@ -8,7 +8,7 @@ it, in both trees) does not exist for that actor: reading it is NotFound.
 from sqlalchemy import bindparam, exists, select
 
 from services.chassis.audit import record_change, trail_of
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Invalid, NotFound
 from services.chassis.id_numbers import id_number_problem, normalise
 from services.chassis.personal_data import mask_id_number
@@ -148,7 +148,7 @@ def register(uow, sealer, actor, data, scope=None, checked=False):
     """
     session, now = uow.session, uow.database.clock.now()
     if data.get("request_id"):
-        earlier = session.scalar(select(Honouree).where(Honouree.request_id == data["request_id"]))
+        earlier = earlier_request(session, Honouree, data["request_id"])
         if earlier is not None:
             return earlier
     scope = scope if scope is not None else in_scope(session, actor)

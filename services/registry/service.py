@@ -17,10 +17,10 @@ from . import honourees, tree
 from .models import Base, HonourType
 from .schemas import (
     CreateUnitSchema,
-    NewUnitSchema,
     HonoureeChangesSchema,
     HonourInputSchema,
     NewHonoureeSchema,
+    NewUnitSchema,
     UnitQuerySchema,
     UnitSchema,
 )

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Invalid, NotFound
 
 from . import corps
@@ -54,16 +54,10 @@ def activity(session, activity_id, scope, lock=False):
     return found
 
 
-def by_request(session, model, request_id):
-    if not request_id:
-        return None
-    return session.scalar(select(model).where(model.request_id == request_id))
-
-
 def create(uow, actor, data, unit, scope):
     session, now = uow.session, uow.database.clock.now()
     corps.unit_in_scope(unit, scope, "organiser_unit_id")
-    earlier = by_request(session, Activity, data.get("request_id"))
+    earlier = earlier_request(session, Activity, data.get("request_id"))
     if earlier is not None:
         return earlier
     made = Activity(
@@ -76,7 +70,7 @@ def create(uow, actor, data, unit, scope):
         with session.begin_nested():
             session.add(made)
     except IntegrityError:  # the same request_id committed in between
-        earlier = by_request(session, Activity, data.get("request_id"))
+        earlier = earlier_request(session, Activity, data.get("request_id"))
         if earlier is None:
             raise
         return earlier
@@ -184,7 +178,7 @@ def clashes(session, key, found):
 def sign_up(uow, actor, activity_id, data, scope):
     session, now = uow.session, uow.database.clock.now()
     found = activity(session, activity_id, scope, lock=True)  # sign-ups of an activity take places in turn
-    earlier = by_request(session, Signup, data.get("request_id"))
+    earlier = earlier_request(session, Signup, data.get("request_id"))
     if earlier is not None:
         if earlier.activity_id != found.id or earlier.volunteer_id != data["volunteer_id"]:
             raise Conflict("this request_id was used for another sign-up",

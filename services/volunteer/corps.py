@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Invalid, NotFound
 
 from .models.corps import (
@@ -65,7 +65,7 @@ def create_team(uow, actor, data, unit, scope):
     if data["kind"] == TeamKind.DISTRICT.value and unit["tier"] != "district":
         raise Invalid("a district team belongs to a district union",
                       {"unit_id": [f"{unit['id']!r} is a {unit['tier']} unit, not a district"]})
-    earlier = team_by_request(session, data.get("request_id"))
+    earlier = earlier_request(session, Team, data.get("request_id"))
     if earlier is not None:
         return earlier
     made = Team(id=new_id(), request_id=data.get("request_id"), name=data["name"], kind=TeamKind(data["kind"]),
@@ -75,18 +75,12 @@ def create_team(uow, actor, data, unit, scope):
         with session.begin_nested():
             session.add(made)
     except IntegrityError:  # the same request_id committed in between
-        earlier = team_by_request(session, data.get("request_id"))
+        earlier = earlier_request(session, Team, data.get("request_id"))
         if earlier is None:
             raise
         return earlier
     record_change(uow, actor, "volunteer_team", made.id, "created", None, team_snapshot(made))
     return made
-
-
-def team_by_request(session, request_id):
-    if not request_id:
-        return None
-    return session.scalar(select(Team).where(Team.request_id == request_id))
 
 
 def change_team(uow, actor, team_id, changes, scope):
@@ -171,12 +165,6 @@ def by_live_key(session, key):
     return session.scalar(select(Volunteer).where(Volunteer.live_key == key))
 
 
-def volunteer_by_request(session, request_id):
-    if not request_id:
-        return None
-    return session.scalar(select(Volunteer).where(Volunteer.request_id == request_id))
-
-
 PERIODS = list(Period)
 
 
@@ -194,7 +182,7 @@ def enrol(uow, actor, data, scope, row=None):
     in the actor's scope) or, with no row, for another person named in ``data``."""
     session, now = uow.session, uow.database.clock.now()
     found_team = team(session, data["team_id"], scope, lock=True)  # enrolments of a team wait in turn
-    earlier = volunteer_by_request(session, data.get("request_id"))
+    earlier = earlier_request(session, Volunteer, data.get("request_id"))
     if earlier is not None:
         if earlier.team_id != found_team.id or earlier.honouree_id != data.get("honouree_id"):
             raise Conflict("this request_id was used for another volunteer",
@@ -221,7 +209,7 @@ def enrol(uow, actor, data, scope, row=None):
         with session.begin_nested():
             session.add(made)
     except IntegrityError:
-        earlier = volunteer_by_request(session, data.get("request_id"))
+        earlier = earlier_request(session, Volunteer, data.get("request_id"))
         if earlier is not None:
             return earlier
         existing = by_live_key(session, key) if key else None

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Forbidden, NotFound
 
 from . import corps
@@ -39,7 +39,7 @@ def project(session, project_id, scope):
 def create(uow, actor, data, unit, scope):
     session, now = uow.session, uow.database.clock.now()
     corps.unit_in_scope(unit, scope, "organiser_unit_id")
-    earlier = _by_request(session, Project, data.get("request_id"))
+    earlier = earlier_request(session, Project, data.get("request_id"))
     if earlier is not None:
         return earlier
     made = Project(id=new_id(), request_id=data.get("request_id"), title=data["title"], group=Group(data["group"]),
@@ -49,18 +49,12 @@ def create(uow, actor, data, unit, scope):
         with session.begin_nested():
             session.add(made)
     except IntegrityError:
-        earlier = _by_request(session, Project, data.get("request_id"))
+        earlier = earlier_request(session, Project, data.get("request_id"))
         if earlier is None:
             raise
         return earlier
     record_change(uow, actor, "welfare_project", made.id, "created", None, project_snapshot(made))
     return made
-
-
-def _by_request(session, model, request_id):
-    if not request_id:
-        return None
-    return session.scalar(select(model).where(model.request_id == request_id))
 
 
 def must_be_city(unit):
@@ -73,7 +67,7 @@ def record(uow, actor, project_id, data, scope):
     """The donation, new (pending) or the first with this request_id."""
     session, now = uow.session, uow.database.clock.now()
     found = project(session, project_id, scope)
-    earlier = _by_request(session, Donation, data.get("request_id"))
+    earlier = earlier_request(session, Donation, data.get("request_id"))
     if earlier is not None:
         if earlier.project_id != found.id or earlier.amount != data["amount"]:
             raise Conflict("this request_id was used for another donation",
@@ -86,7 +80,7 @@ def record(uow, actor, project_id, data, scope):
         with session.begin_nested():
             session.add(made)
     except IntegrityError:
-        earlier = _by_request(session, Donation, data.get("request_id"))
+        earlier = earlier_request(session, Donation, data.get("request_id"))
         if earlier is None:
             raise
         return earlier

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.chassis.actor import SYSTEM
 from services.chassis.audit import record_change, trail_of
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
 
 from .models.cards import (
@@ -191,12 +191,6 @@ def by_number(session, card_number):
     return card
 
 
-def by_request(session, request_id):
-    if not request_id:
-        return None
-    return session.scalar(select(ServiceCard).where(ServiceCard.request_id == request_id))
-
-
 def live_card(session, honouree_id, lock=False):
     query = select(ServiceCard).where(ServiceCard.live_honouree_id == honouree_id)
     if lock:
@@ -228,7 +222,7 @@ def issue(uow, actor, data, row):
     # the year's counter first: issues wait there in turn, so what is read below (an earlier
     # request, a live card) is what every issue before this one committed
     counter = year_counter(session, clock.today().year)
-    earlier = by_request(session, data.get("request_id"))
+    earlier = earlier_request(session, ServiceCard, data.get("request_id"))
     if earlier is not None:
         return retried(earlier, data), False
     must_be_eligible(row, "no card can be issued")
@@ -245,7 +239,7 @@ def issue(uow, actor, data, row):
             session.add(card)
     except IntegrityError:
         # another issue for this honouree (or with this request_id) committed in between
-        earlier = by_request(session, data.get("request_id"))
+        earlier = earlier_request(session, ServiceCard, data.get("request_id"))
         if earlier is not None:
             return retried(earlier, data), False
         live = live_card(session, row["honouree_id"])

@@ -31,7 +31,7 @@ from sqlalchemy.exc import DBAPIError
 
 from services.chassis.actor import Actor
 from services.chassis.audit import record_change
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Invalid, LaomoError, NotFound
 
 from . import ledger
@@ -137,8 +137,7 @@ def create(uow, actor, data, scope):
     """A new campaign of the actor's unit; the same ``request_id`` returns the first one."""
     session, now = uow.session, uow.database.clock.now()
     if data.get("request_id"):
-        earlier = session.scalar(select(CondolenceCampaign).where(
-            CondolenceCampaign.request_id == data["request_id"]))
+        earlier = earlier_request(session, CondolenceCampaign, data["request_id"])
         if earlier is not None:
             if earlier.owner_unit_id not in scope:
                 raise Conflict("this request_id was used for another unit's campaign",
@@ -304,7 +303,7 @@ def earlier_run(session, campaign_id, request_id):
     """The batch a retried run request made, if any."""
     if not request_id:
         return None
-    batch = session.scalar(select(CondolenceBatch).where(CondolenceBatch.request_id == request_id))
+    batch = earlier_request(session, CondolenceBatch, request_id)
     if batch is not None and batch.campaign_id != campaign_id:
         raise Conflict("this request_id started a run of another campaign", {"request_id": request_id})
     return batch

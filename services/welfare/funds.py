@@ -6,7 +6,7 @@ pay for is fixed when it is made and may only grow: postings already made for a 
 from sqlalchemy import func, select
 
 from services.chassis.audit import record_change
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, NotFound
 
 from . import ledger
@@ -17,7 +17,7 @@ from .vocabulary import FundKind, PostingKind, Purpose
 def create(uow, actor, data, scope):
     session = uow.session
     if data.get("request_id"):
-        earlier = session.scalar(select(Fund).where(Fund.request_id == data["request_id"]))
+        earlier = earlier_request(session, Fund, data["request_id"])
         if earlier is not None:
             return earlier
     owner = data.get("owner_unit_id") or actor.unit_id

@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 
 from services.chassis.actor import SYSTEM
 from services.chassis.audit import record_change, trail_of
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
 from services.chassis.schemas import HIDDEN
 
@@ -117,8 +117,7 @@ def apply(uow, sealer, actor, data, row, approving_unit_id):
     session, clock = uow.session, uow.database.clock
     must_hold(actor, "officer", "apply for hardship aid")
     if data.get("request_id"):
-        earlier = session.scalar(select(HardshipApplication).where(
-            HardshipApplication.request_id == data["request_id"]))
+        earlier = earlier_request(session, HardshipApplication, data["request_id"])
         if earlier is not None:
             if earlier.honouree_id != data["honouree_id"]:
                 raise Conflict("this request_id was used for another honouree's application",

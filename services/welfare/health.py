@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change, trail_of
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Invalid, NotFound
 from services.chassis.schemas import HIDDEN
 
@@ -40,7 +40,7 @@ def record(uow, sealer, actor, data, person, today):
     if person is None:  # out of scope or unknown, retry or not
         raise NotFound(f"no honouree {data['honouree_id']!r}", {"honouree_id": data["honouree_id"]})
     if data.get("request_id"):
-        earlier = session.scalar(select(HealthCheckUp).where(HealthCheckUp.request_id == data["request_id"]))
+        earlier = earlier_request(session, HealthCheckUp, data["request_id"])
         if earlier is not None:
             if earlier.honouree_id != data["honouree_id"]:
                 raise Conflict("this request_id recorded another honouree's check-up",

@@ -23,7 +23,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from services.chassis.audit import record_change, trail_of
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Invalid, NotFound
 
 from .models.recuperation import (
@@ -95,7 +95,7 @@ def create_plan(uow, actor, data):
     """A five-year plan of the actor's unit; the same ``request_id`` returns it again."""
     session, now = uow.session, uow.database.clock.now()
     if data.get("request_id"):
-        earlier = session.scalar(select(RecuperationPlan).where(RecuperationPlan.request_id == data["request_id"]))
+        earlier = earlier_request(session, RecuperationPlan, data["request_id"])
         if earlier is not None:
             if earlier.unit_id != actor.unit_id:  # another unit's request: not this caller's to see
                 raise Conflict("this request_id was used by another unit", {"request_id": data["request_id"]})
@@ -181,7 +181,7 @@ def create_batch(uow, actor, scope, plan_id, data):
     session, now = uow.session, uow.database.clock.now()
     plan = get_plan(session, scope, plan_id)
     if data.get("request_id"):
-        earlier = session.scalar(select(RecuperationBatch).where(RecuperationBatch.request_id == data["request_id"]))
+        earlier = earlier_request(session, RecuperationBatch, data["request_id"])
         if earlier is not None:
             if earlier.plan_id != plan.id:
                 raise Conflict("this request_id made a batch of another plan", {"request_id": data["request_id"]})
@@ -248,8 +248,7 @@ def allocate(uow, actor, scope, batch_id, data, roster, today):
     session, now = uow.session, uow.database.clock.now()
     batch = get_batch(session, scope, batch_id, lock=True)
     if data.get("request_id"):
-        earlier = session.scalar(select(RecuperationAllocation).where(
-            RecuperationAllocation.request_id == data["request_id"]))
+        earlier = earlier_request(session, RecuperationAllocation, data["request_id"])
         if earlier is not None:
             if earlier.batch_id != batch.id:
                 raise Conflict("this request_id allocated another batch", {"batch_id": earlier.batch_id})

@@ -18,7 +18,7 @@ import json
 from sqlalchemy import extract, func, select
 
 from services.chassis.audit import record_change, trail_of
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
 from services.chassis.schemas import HIDDEN
 
@@ -41,7 +41,7 @@ def record(uow, sealer, actor, data, row, scope):
         raise Forbidden("only an officer may record a sick visit",
                         {"required_roles": ["officer"], "your_roles": list(actor.roles)})
     if data.get("request_id"):
-        earlier = session.scalar(select(SickVisit).where(SickVisit.request_id == data["request_id"]))
+        earlier = earlier_request(session, SickVisit, data["request_id"])
         if earlier is not None:
             if earlier.honouree_id != data["honouree_id"]:
                 raise Conflict("this request_id was used for a visit to another honouree",
