@@ -29,6 +29,7 @@ from services.association.responses.membership import (
     MembershipPageOut,
 )
 from services.association.responses.organs import OrganOut, OrganPageOut
+from services.association.responses.research import ResearchPageOut, ResearchResultOut
 from services.association.responses.studios import (
     RecognitionCountOut,
     StudioOut,
@@ -49,9 +50,15 @@ from services.association.schemas.membership import (
     MembershipQuerySchema,
 )
 from services.association.schemas.organs import (
+    EndSeatSchema,
     NewOrganSchema,
     OrganQuerySchema,
+    SeatChangeSchema,
     SeatSchema,
+)
+from services.association.schemas.research import (
+    NewResearchResultSchema,
+    ResearchQuerySchema,
 )
 from services.association.schemas.studios import (
     AssessmentSchema,
@@ -295,3 +302,33 @@ class AssociationRoutes:
           summary="Give an active member of the association in your scope a seat and a position")
     def add_organ_member(self, request, caller, organ_id, body):
         return 201, self.association.add_organ_member(caller.actor.to_dict(), organ_id, body)
+
+    @http("POST", "/api/v1/organs/<string:organ_id>/members/<string:honouree_id>/end", roles=OFFICERS,
+          body=EndSeatSchema, response=OrganOut, errors=(403, 404, 409), tag=TAG,
+          summary="End a seat with the reason and date; the ended seat stays on the organ as history")
+    def end_organ_seat(self, request, caller, organ_id, honouree_id, body):
+        return self.association.end_organ_seat(caller.actor.to_dict(), organ_id, honouree_id, body)
+
+    @http("PATCH", "/api/v1/organs/<string:organ_id>/members/<string:honouree_id>", roles=OFFICERS,
+          body=SeatChangeSchema, response=OrganOut, errors=(403, 404, 409), tag=TAG,
+          summary="Change an active seat's position (one president, secretary-general or head per organ)")
+    def change_organ_seat(self, request, caller, organ_id, honouree_id, body):
+        return self.association.change_organ_seat(caller.actor.to_dict(), organ_id, honouree_id, body)
+
+    # --- the yearly research results (调研成果) of the suggestion express lane ------------------
+
+    @http("GET", "/api/v1/research-results", roles=ANYONE, query=ResearchQuerySchema, response=ResearchPageOut,
+          tag=TAG, summary="The research results (shared), newest first; a year's set and its count with `year`")
+    def list_research_results(self, request, caller, query):
+        return self.association.list_research_results(caller.actor.to_dict(), query)
+
+    @http("POST", "/api/v1/research-results", roles=OFFICERS, body=NewResearchResultSchema,
+          response=ResearchResultOut, status=201, errors=(403, 404), tag=TAG,
+          summary="The city records a research result by honourees, perhaps grown from suggestions")
+    def record_research_result(self, request, caller, body):
+        return 201, self.association.record_research_result(caller.actor.to_dict(), body)["result"]
+
+    @http("GET", "/api/v1/research-results/<string:result_id>", roles=ANYONE, response=ResearchResultOut, tag=TAG,
+          summary="One research result")
+    def get_research_result(self, request, caller, result_id):
+        return self.association.get_research_result(caller.actor.to_dict(), result_id)

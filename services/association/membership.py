@@ -28,6 +28,7 @@ from services.chassis.errors import Conflict, NotFound
 from services.chassis.schemas import load
 
 from .models.membership import Membership, MembershipStatus
+from .organs import end_seats_of
 
 REVOKED = "所有荣誉已撤销 (no active honour left)"
 CHUNK = 500  # SQLite takes a bounded number of parameters
@@ -211,6 +212,9 @@ def _end(uow, actor, found, status, reason, cause, honour_id=None, revocation_id
     found.version += 1
     uow.session.flush()
     record_change(uow, actor, "membership", found.id, status.value, before, snapshot(found))
+    # no longer a member: no seat on an organ either (their seats end today, the history kept)
+    end_seats_of(uow, actor, found.honouree_id, f"会籍终止 (membership {status.value}): {reason}"[:2000],
+                 uow.database.clock.today())
     uow.record_event("membership_ended", {"membership_id": found.id, "honouree_id": found.honouree_id,
                                           "managing_unit_id": found.managing_unit_id, "cause": cause,
                                           "honour_id": honour_id, "revocation_id": revocation_id})

@@ -11,6 +11,13 @@ association (实名入会) on their roster (404 not on it; 409 ``missing: "membe
 position on the council and the standing council, head/deputy head/member elsewhere (422); one
 president, one secretary-general, one head per organ, and a person once per organ (409). One
 council and one standing council per term (409).
+
+A seat ends (by the same officers) with a reason and a date (today by default; not before it began
+nor after today: 422); an ended seat stays on the organ as history (``ended_on``, ``end_reason``)
+and is no longer counted for the one-holder positions. An active seat's position may change (the
+same rules as giving it). When a person's membership ends (leaving, or ``honour_revoked`` with no
+honour left) all their active seats end by themselves, in the same unit of work; a seat ended
+already is left as is (idempotent). Every change is audited.
 """
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -52,7 +59,9 @@ def get(session, organ_id, lock=False):
 def seat_view(seat):
     return {"honouree_id": seat.honouree_id, "managing_unit_id": seat.managing_unit_id,
             "position": seat.position.value, "since": seat.since.isoformat(),
-            "added_by_account": seat.added_by_account}
+            "added_by_account": seat.added_by_account,
+            "ended_on": seat.ended_on.isoformat() if seat.ended_on else None, "end_reason": seat.end_reason,
+            "ended_by_account": seat.ended_by_account}
 
 
 def view(found):
@@ -115,16 +124,89 @@ def create(uow, actor, data, actor_unit, scope):
     return made, True
 
 
+def allowed_position(organ, value):
+    position = Position(value)
+    allowed = COUNCIL_POSITIONS if organ.kind in BY_TERM else OTHER_POSITIONS
+    if position not in allowed:
+        raise Invalid(f"a {organ.kind.value} has no {position.value}",
+                      {"position": [f"one of {', '.join(p.value for p in allowed)}"]})
+    return position
+
+
+def single_holder(organ, position, but=None):
+    """One president, secretary-general or head per organ among the seats not ended (409)."""
+    if position in SINGLE:
+        holder = next((s for s in organ.seats if s.position is position and s.ended_on is None and s is not but),
+                      None)
+        if holder is not None:
+            raise Conflict(f"the organ has a {position.value} already: {holder.honouree_id}",
+                           {"organ_id": organ.id, "position": position.value, "honouree_id": holder.honouree_id})
+
+
+def active_seat(uow, actor, organ_id, honouree_id, scope):
+    organ = get(uow.session, organ_id, lock=True)
+    if organ.unit_id not in scope:
+        raise Forbidden("only officers of the organ's unit (or above) change its seats", {"organ_id": organ.id})
+    seat = next((s for s in organ.seats if s.honouree_id == honouree_id), None)
+    if seat is None:
+        raise NotFound(f"no seat of {honouree_id!r} on this organ", {"organ_id": organ.id, "honouree_id": honouree_id})
+    if seat.ended_on is not None:
+        raise Conflict("the seat has ended already", {"organ_id": organ.id, "honouree_id": honouree_id,
+                                                      "ended_on": seat.ended_on.isoformat()})
+    return organ, seat
+
+
+def _close(uow, actor, seat, on, reason):
+    seat.ended_on, seat.end_reason, seat.ended_by_account = on, reason, actor.account
+    uow.session.flush()
+    record_change(uow, actor, "organ", seat.organ_id, "seat_ended", {"honouree_id": seat.honouree_id,
+                                                                     "position": seat.position.value},
+                  {"honouree_id": seat.honouree_id, "ended_on": on.isoformat(), "end_reason": reason})
+
+
+def end_seat(uow, actor, organ_id, honouree_id, data, scope, today):
+    """The seat ends, with a reason and a date (today by default); the history stays."""
+    organ, seat = active_seat(uow, actor, organ_id, honouree_id, scope)
+    on = data.get("ended_on") or today
+    if on > today or on < seat.since:
+        raise Invalid("the seat ends between the day it began and today",
+                      {"ended_on": [f"from {seat.since.isoformat()} to {today.isoformat()}"]})
+    _close(uow, actor, seat, on, data["reason"])
+    return organ
+
+
+def change_position(uow, actor, organ_id, honouree_id, data, scope):
+    """An active seat takes another position (the rules of giving a seat)."""
+    organ, seat = active_seat(uow, actor, organ_id, honouree_id, scope)
+    position = allowed_position(organ, data["position"])
+    if position is not seat.position:
+        single_holder(organ, position, but=seat)
+        before = seat.position.value
+        seat.position = position
+        uow.session.flush()
+        record_change(uow, actor, "organ", organ.id, "position_changed", {"honouree_id": honouree_id,
+                                                                         "position": before},
+                      {"honouree_id": honouree_id, "position": position.value})
+    return organ
+
+
+def end_seats_of(uow, actor, honouree_id, reason, today):
+    """The person's membership ended: their seats not yet ended end today (idempotent)."""
+    ended = []
+    for seat in uow.session.scalars(select(OrganSeat).where(OrganSeat.honouree_id == honouree_id,
+                                                            OrganSeat.ended_on.is_(None))
+                                    .order_by(OrganSeat.id).with_for_update()):
+        _close(uow, actor, seat, max(today, seat.since), reason)
+        ended.append(seat.organ_id)
+    return ended
+
+
 def add_seat(uow, actor, organ_id, data, row, scope, today):
     session = uow.session
     organ = get(session, organ_id, lock=True)  # seats of one organ are given in turn
     if organ.unit_id not in scope:
         raise Forbidden("only officers of the organ's unit (or above) give its seats", {"organ_id": organ.id})
-    position = Position(data["position"])
-    allowed = COUNCIL_POSITIONS if organ.kind in BY_TERM else OTHER_POSITIONS
-    if position not in allowed:
-        raise Invalid(f"a {organ.kind.value} has no {position.value}",
-                      {"position": [f"one of {', '.join(p.value for p in allowed)}"]})
+    position = allowed_position(organ, data["position"])
     member = session.scalar(select(Membership.id).where(Membership.live_honouree_id == row["honouree_id"]))
     if member is None:
         raise Conflict("only an active member of the association (实名入会) takes a seat",
@@ -132,11 +214,7 @@ def add_seat(uow, actor, organ_id, data, row, scope, today):
     if any(s.honouree_id == row["honouree_id"] for s in organ.seats):
         raise Conflict("the honouree has a seat on this organ already",
                        {"organ_id": organ.id, "honouree_id": row["honouree_id"]})
-    if position in SINGLE:
-        holder = next((s for s in organ.seats if s.position is position), None)
-        if holder is not None:
-            raise Conflict(f"the organ has a {position.value} already: {holder.honouree_id}",
-                           {"organ_id": organ.id, "position": position.value, "honouree_id": holder.honouree_id})
+    single_holder(organ, position)
     seat = OrganSeat(id=new_id(), organ_id=organ.id, honouree_id=row["honouree_id"],
                      managing_unit_id=row["managing_unit_id"], position=position, since=today,
                      added_by_account=actor.account, added_at=uow.database.clock.now())

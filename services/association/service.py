@@ -1,5 +1,6 @@
 """The association service (劳模协会): real-name membership, innovation studios, the suggestion
-express lane, learning and exchange events, and the organs. Entrypoints only, one mixin per part.
+express lane and its research results, learning and exchange events, and the organs. Entrypoints
+only, one mixin per part.
 
 Every entrypoint that reads or changes records takes the ``actor`` first and filters by the
 actor's scope (the registry's union tree, asked once per call before any transaction opens).
@@ -13,13 +14,14 @@ from services.chassis.service import LaomoService
 from .entrypoints.learning import LearningEntrypoints
 from .entrypoints.membership import MembershipEntrypoints
 from .entrypoints.organs import OrganEntrypoints
+from .entrypoints.research import ResearchEntrypoints
 from .entrypoints.studios import StudioEntrypoints
 from .entrypoints.suggestions import SuggestionEntrypoints
 from .models import Base
 
 
 class AssociationService(MembershipEntrypoints, StudioEntrypoints, SuggestionEntrypoints, LearningEntrypoints,
-                         OrganEntrypoints, LaomoService):
+                         OrganEntrypoints, ResearchEntrypoints, LaomoService):
     name = "association"
 
     db = Database(Base.metadata)

@@ -347,6 +347,59 @@ def drive_seat(w):
                   json={"honouree_id": person["honouree_id"], "position": "member"})
 
 
+def chaoyang_seat(w):
+    """A seat on 朝阳's branch given by a 朝阳 officer: {organ, honouree_id}."""
+    made = branch(w, "chaoyang.officer", "bj-chaoyang")
+    joined = membership(w, "chaoyang.officer", "bj-chaoyang")
+    w.ok("chaoyang.officer", "POST", f"/organs/{made['id']}/members", 201,
+         json={"honouree_id": joined["honouree_id"], "position": "member"})
+    return made, joined["honouree_id"]
+
+
+def seat_on_chaoyangs_branch_is_theirs(method, suffix, body):
+    def check(w):
+        made, person = chaoyang_seat(w)
+        refused = w.call("haidian.officer", method, f"{ORGANS}/{made['id']}/members/{person}{suffix}", json=body)
+        assert_error(refused, 403, "forbidden")
+        seats = w.ok("chaoyang.officer", "GET", f"/organs/{made['id']}", 200)["members"]
+        assert [(s["position"], s["ended_on"]) for s in seats] == [("member", None)]
+    return check
+
+
+def drive_seat_change(method, suffix, body):
+    def drive(w):
+        made, person = branch(w), membership(w)
+        w.ok("haidian.officer", "POST", f"/organs/{made['id']}/members", 201,
+             json={"honouree_id": person["honouree_id"], "position": "member"})
+        return w.call("haidian.officer", method, f"{ORGANS}/{made['id']}/members/{person['honouree_id']}{suffix}",
+                      json=body)
+    return drive
+
+
+# --- research results ----------------------------------------------------------------------------
+
+RESEARCH = "/api/v1/research-results"
+
+
+def research_result(w, unit_id="bj-chaoyang"):
+    honouree = w.honouree("city.officer", unit_id)
+    return w.ok("city.officer", "POST", "/research-results", 201, json={
+        "title": "矩阵调研", "year": 2026, "summary": "调研报告摘要", "honouree_ids": [honouree["id"]]})
+
+
+def research_is_shared(w):
+    made = research_result(w)
+    assert w.ok("haidian.officer", "GET", f"/research-results/{made['id']}", 200) == made
+    assert w.ok("chaoyang.officer", "GET", f"/research-results/{made['id']}", 200) == made
+
+
+def no_research_but_the_citys(w):
+    honouree = w.honouree("haidian.officer", "bj-haidian")
+    refused = w.call("haidian.officer", "POST", RESEARCH, json={
+        "title": "越权", "year": 2026, "summary": "摘要", "honouree_ids": [honouree["id"]]})
+    assert assert_error(refused, 403, "forbidden")["details"] == {"unit_id": "bj-haidian"}
+
+
 MATRIX = {
     ("GET", MEMBERSHIPS): Route(get("haidian.officer", "/memberships"), other=list_hides_chaoyang),
     ("POST", MEMBERSHIPS): Route(drive_join, other=no_membership_for_chaoyang),
@@ -418,4 +471,18 @@ MATRIX = {
     ("GET", ORGANS + "/<string:organ_id>"): Route(
         lambda w: w.call("haidian.auditor", "GET", f"{ORGANS}/{branch(w)['id']}"), other=chaoyang_branch_is_shared),
     ("POST", ORGANS + "/<string:organ_id>/members"): Route(drive_seat, other=no_seat_on_chaoyangs_branch),
+    ("POST", ORGANS + "/<string:organ_id>/members/<string:honouree_id>/end"): Route(
+        drive_seat_change("POST", "/end", {"reason": "换届"}),
+        other=seat_on_chaoyangs_branch_is_theirs("POST", "/end", {"reason": "越权"})),
+    ("PATCH", ORGANS + "/<string:organ_id>/members/<string:honouree_id>"): Route(
+        drive_seat_change("PATCH", "", {"position": "deputy_head"}),
+        other=seat_on_chaoyangs_branch_is_theirs("PATCH", "", {"position": "head"})),
+    ("GET", RESEARCH): Route(get("haidian.auditor", "/research-results"),
+                             other=NotApplicable("the research results are shared: every unit reads them all")),
+    ("POST", RESEARCH): Route(lambda w: w.call("city.officer", "POST", RESEARCH, json={
+        "title": "矩阵调研", "year": 2026, "summary": "摘要", "honouree_ids": [w.honouree("city.officer")["id"]]}),
+        other=no_research_but_the_citys),
+    ("GET", RESEARCH + "/<string:result_id>"): Route(
+        lambda w: w.call("haidian.finance", "GET", f"{RESEARCH}/{research_result(w)['id']}"),
+        other=research_is_shared),
 }

@@ -219,3 +219,51 @@ def test_the_council_of_a_term_takes_members_of_the_association(apis):
         next(m for m in seated["members"] if m["honouree_id"] == member["id"]).items()
     assert officer.post(f"/organs/{council['id']}/members",
                         {"honouree_id": member["id"], "position": "director"}).status_code == 403  # the city's
+
+
+def test_seats_change_end_and_end_with_the_membership(apis):
+    officer = apis["haidian.officer"]
+    branch = ok(officer.post("/organs", {"kind": "branch", "name": f"海淀分会{tag()}", "unit_id": "bj-haidian"}), 201)
+    head, deputy, revoked = honouree(apis), honouree(apis), honouree(apis)
+    for person in (head, deputy, revoked):
+        ok(officer.post("/memberships", {"honouree_id": person["id"]}), 201)
+        ok(officer.post(f"/organs/{branch['id']}/members", {"honouree_id": person["id"], "position": "member"}), 201)
+    seats = f"/organs/{branch['id']}/members"
+    ok(officer.patch(f"{seats}/{head['id']}", {"position": "head"}), 200)
+    taken = officer.patch(f"{seats}/{deputy['id']}", {"position": "head"})
+    assert taken.status_code == 409 and taken.json()["details"]["honouree_id"] == head["id"]
+    assert apis["chaoyang.officer"].patch(f"{seats}/{deputy['id']}", {"position": "deputy_head"}).status_code == 403
+    ended = ok(officer.post(f"{seats}/{head['id']}/end", {"reason": "工作调动"}), 200)
+    seat = next(m for m in ended["members"] if m["honouree_id"] == head["id"])
+    assert (seat["position"], seat["end_reason"]) == ("head", "工作调动") and seat["ended_on"]
+    assert officer.post(f"{seats}/{head['id']}/end", {"reason": "再次"}).status_code == 409
+    ok(officer.patch(f"{seats}/{deputy['id']}", {"position": "head"}), 200)  # the ended head's place is free
+
+    revoke(apis, revoked["honours"][0])  # the membership ends through the broker, and the seat with it
+
+    def seat_of(person):
+        organ = ok(apis["haidian.auditor"].get(f"/organs/{branch['id']}"), 200)
+        return next(m for m in organ["members"] if m["honouree_id"] == person["id"])
+
+    wait_for(lambda: seat_of(revoked)["ended_on"] is not None, timeout=30, message="the seat ends with the membership")
+    assert seat_of(revoked)["ended_by_account"] == "system" and seat_of(deputy)["ended_on"] is None
+
+
+def test_the_years_research_results(apis):
+    city = apis["city.officer"]
+    year = 2090 + next(_serial) % 10  # a year of this test's own
+    before = ok(city.get("/research-results", params={"year": year}), 200)["total"]
+    author = honouree(apis)
+    grown = ok(apis["haidian.officer"].post("/suggestions", {"topic": f"调研{tag()}", "content": "建议内容",
+                                                             "category": "workers_rights",
+                                                             "honouree_ids": [author["id"]]}), 201)
+    body = {"title": f"职工权益调研{tag()}", "year": year, "summary": "调研报告摘要", "honouree_ids": [author["id"]],
+            "suggestion_ids": [grown["id"]]}
+    assert apis["haidian.officer"].post("/research-results", body).status_code == 403  # the city's
+    made = ok(city.post("/research-results", body), 201)
+    assert (made["honouree_ids"], made["suggestion_ids"]) == ([author["id"]], [grown["id"]])
+    assert ok(apis["chaoyang.officer"].get(f"/research-results/{made['id']}"), 200) == made
+    listed = ok(apis["haidian.auditor"].get("/research-results", params={"year": year, "page_size": 200}), 200)
+    assert listed["total"] == before + 1 and made in listed["items"]
+    missing = city.post("/research-results", dict(body, suggestion_ids=["nosuch"]))
+    assert missing.status_code == 404 and missing.json()["details"] == {"suggestion_ids": ["nosuch"]}

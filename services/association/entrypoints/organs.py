@@ -7,7 +7,13 @@ from services.chassis.schemas import load, page_of
 from services.chassis.union_tree import Tree
 
 from .. import organs
-from ..schemas.organs import NewOrganSchema, OrganQuerySchema, SeatSchema
+from ..schemas.organs import (
+    EndSeatSchema,
+    NewOrganSchema,
+    OrganQuerySchema,
+    SeatChangeSchema,
+    SeatSchema,
+)
 
 
 class OrganEntrypoints:
@@ -48,3 +54,19 @@ class OrganEntrypoints:
             raise NotFound(f"no honouree {data['honouree_id']!r}", {"honouree_id": data["honouree_id"]})
         scope = Tree(self.registry).scope(actor.unit_id)
         return organs.view(organs.add_seat(self.db, actor, organ_id, data, row, scope, self.clock.today()))
+
+    @rpc
+    def end_organ_seat(self, actor, organ_id, honouree_id, data):
+        """The seat ends with a reason and a date (EndSeatSchema); the history stays. Returns the organ."""
+        actor = load_actor(actor)
+        data = load(EndSeatSchema(), data, "seat ending")
+        scope = Tree(self.registry).scope(actor.unit_id)
+        return organs.view(organs.end_seat(self.db, actor, organ_id, honouree_id, data, scope, self.clock.today()))
+
+    @rpc
+    def change_organ_seat(self, actor, organ_id, honouree_id, data):
+        """An active seat's new position (SeatChangeSchema). Returns the organ."""
+        actor = load_actor(actor)
+        data = load(SeatChangeSchema(), data, "seat")
+        scope = Tree(self.registry).scope(actor.unit_id)
+        return organs.view(organs.change_position(self.db, actor, organ_id, honouree_id, data, scope))

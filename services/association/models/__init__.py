@@ -16,4 +16,4 @@ class Base(DeclarativeBase):
 audit_table(Base.metadata)
 
 # every part's tables, so Base.metadata is whole wherever it is imported
-from . import learning, membership, organs, studios, suggestions  # noqa: F401
+from . import learning, membership, organs, research, studios, suggestions  # noqa: F401

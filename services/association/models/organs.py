@@ -77,3 +77,7 @@ class OrganSeat(Base):
     since = mapped_column(Date, nullable=False)
     added_by_account: Mapped[str] = mapped_column(String(64))
     added_at = mapped_column(UtcDateTime, nullable=False)
+    # an ended seat stays as history: the person is then once per organ still (re-seating is a 409)
+    ended_on = mapped_column(Date, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(2000))
+    ended_by_account: Mapped[str | None] = mapped_column(String(64))

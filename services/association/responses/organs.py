@@ -12,6 +12,9 @@ class SeatOut(Schema):
     position = text(validate=one_of(Position))
     since = fields.Date(required=True)
     added_by_account = text()
+    ended_on = fields.Date(required=True, allow_none=True)
+    end_reason = maybe_text()
+    ended_by_account = maybe_text()
 
 
 class OrganOut(Schema):

@@ -30,6 +30,19 @@ class SeatSchema(Schema):
     position = fields.String(required=True, validate=choice(Position))
 
 
+class EndSeatSchema(Schema):
+    """The seat ends, with the reason and the date (today by default; not before it began, not after today)."""
+
+    reason = Trimmed(required=True, validate=validate.Length(min=1, max=2000))
+    ended_on = fields.Date(load_default=None)
+
+
+class SeatChangeSchema(Schema):
+    """The seat's new position."""
+
+    position = fields.String(required=True, validate=choice(Position))
+
+
 class OrganQuerySchema(PageRequest):
     kind = fields.String(validate=choice(OrganKind))
     term = fields.Integer(validate=validate.Range(min=1, max=100))

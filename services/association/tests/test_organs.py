@@ -90,3 +90,76 @@ def test_each_kind_with_its_own_fields(association, registry, bad):
     with pytest.raises(Invalid):
         association.create_organ(CITY, bad)
     assert association.list_organs(CITY)["total"] == 0
+
+
+def seats(organ):
+    return [(m["honouree_id"], m["position"], m["ended_on"]) for m in check(organ, OrganOut)["members"]]
+
+
+def test_a_seat_ends_with_a_reason_and_its_history_stays(association, registry, clock):
+    members(association, registry, "h1", "h2")
+    made = council(association)
+    association.add_organ_member(CITY, made["id"], {"honouree_id": "h1", "position": "president"})
+    with pytest.raises(Invalid) as early:
+        association.end_organ_seat(CITY, made["id"], "h1", {"reason": "换届", "ended_on": "2026-01-19"})
+    assert "ended_on" in early.value.details
+    with pytest.raises(Invalid):
+        association.end_organ_seat(CITY, made["id"], "h1", {"reason": "换届", "ended_on": "2026-01-21"})
+    with pytest.raises(Invalid):
+        association.end_organ_seat(CITY, made["id"], "h1", {"reason": ""})
+    with pytest.raises(Forbidden):
+        association.end_organ_seat(HAIDIAN, made["id"], "h1", {"reason": "越权"})
+    with pytest.raises(NotFound):
+        association.end_organ_seat(CITY, made["id"], "h2", {"reason": "无此席位"})
+    ended = association.end_organ_seat(CITY, made["id"], "h1", {"reason": "换届"})
+    assert seats(ended) == [("h1", "president", "2026-01-20")]
+    assert ended["members"][0]["end_reason"] == "换届"
+    with pytest.raises(Conflict) as again:
+        association.end_organ_seat(CITY, made["id"], "h1", {"reason": "再次"})
+    assert again.value.details["ended_on"] == "2026-01-20"
+    # the ended president no longer holds the one place
+    after = association.add_organ_member(CITY, made["id"], {"honouree_id": "h2", "position": "president"})
+    assert seats(after) == [("h1", "president", "2026-01-20"), ("h2", "president", None)]
+    with pytest.raises(Conflict):
+        association.change_organ_seat(CITY, made["id"], "h1", {"position": "director"})
+
+
+def test_a_seat_changes_position(association, registry):
+    members(association, registry, "h1", "h2")
+    made = council(association)
+    association.add_organ_member(CITY, made["id"], {"honouree_id": "h1", "position": "president"})
+    association.add_organ_member(CITY, made["id"], {"honouree_id": "h2", "position": "director"})
+    with pytest.raises(Conflict) as taken:
+        association.change_organ_seat(CITY, made["id"], "h2", {"position": "president"})
+    assert taken.value.details == {"organ_id": made["id"], "position": "president", "honouree_id": "h1"}
+    with pytest.raises(Invalid):
+        association.change_organ_seat(CITY, made["id"], "h2", {"position": "head"})
+    with pytest.raises(Forbidden):
+        association.change_organ_seat(HAIDIAN, made["id"], "h2", {"position": "vice_president"})
+    changed = association.change_organ_seat(CITY, made["id"], "h1", {"position": "vice_president"})
+    changed = association.change_organ_seat(CITY, made["id"], "h2", {"position": "president"})
+    assert seats(changed) == [("h1", "vice_president", None), ("h2", "president", None)]
+
+
+def test_seats_end_when_the_membership_ends(association, registry):
+    members(association, registry, "h1", "h2")
+    made = council(association)
+    branch = association.create_organ(HAIDIAN, {"kind": "branch", "name": "海淀分会", "unit_id": "bj-haidian"})["organ"]
+    for organ, position in ((made, "director"), (branch, "head")):
+        association.add_organ_member(CITY, organ["id"], {"honouree_id": "h1", "position": position})
+    association.add_organ_member(CITY, made["id"], {"honouree_id": "h2", "position": "director"})
+    left = next(m for m in association.list_memberships(HAIDIAN)["items"] if m["honouree_id"] == "h1")
+    association.leave_association(HAIDIAN, left["id"], {"reason": "个人原因"})
+    assert seats(association.get_organ(CITY, made["id"])) == [("h1", "director", "2026-01-20"),
+                                                              ("h2", "director", None)]
+    ended = association.get_organ(CITY, branch["id"])["members"][0]
+    assert (ended["ended_on"], ended["ended_by_account"]) == ("2026-01-20", HAIDIAN["account"])
+    assert "个人原因" in ended["end_reason"]
+    revoked = {"event_id": "e-o1", "honour_id": "o1", "honouree_id": "h2", "honour_type": "beijing_model_worker",
+               "revocation_id": "r1", "managing_unit_id": "hd-bank", "active_honours_left": 0}
+    association.on_honour_revoked(revoked)
+    association.on_honour_revoked(revoked)  # a redelivery changes nothing
+    association.on_honour_revoked(dict(revoked, event_id="e-o2", honour_id="o2"))  # nor a later revocation
+    seat = association.get_organ(CITY, made["id"])["members"][1]
+    assert (seat["ended_on"], seat["ended_by_account"]) == ("2026-01-20", "system")
+    assert seats(association.get_organ(CITY, made["id"]))[1] == ("h2", "director", "2026-01-20")
