@@ -15,7 +15,7 @@ from sqlalchemy import case, distinct, func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Forbidden, NotFound
 
 from .models.learning import EXCHANGES, LearningEvent, LearningKind, LearningSignup
@@ -68,7 +68,7 @@ def signup_view(s):
 def create(uow, actor, data):
     session, now = uow.session, uow.database.clock.now()
     if data.get("request_id"):
-        earlier = session.scalar(select(LearningEvent).where(LearningEvent.request_id == data["request_id"]))
+        earlier = earlier_request(session, LearningEvent, data["request_id"])
         if earlier is not None:
             return earlier, False
     made = LearningEvent(id=new_id(), request_id=data.get("request_id"), kind=LearningKind(data["kind"]),
@@ -80,7 +80,7 @@ def create(uow, actor, data):
         with session.begin_nested():
             session.add(made)
     except IntegrityError:
-        earlier = session.scalar(select(LearningEvent).where(LearningEvent.request_id == data["request_id"]))
+        earlier = earlier_request(session, LearningEvent, data["request_id"])
         if earlier is None:
             raise
         return earlier, False

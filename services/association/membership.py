@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.chassis.actor import SYSTEM
 from services.chassis.audit import record_change, trail_of
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, NotFound
 from services.chassis.schemas import load
 
@@ -74,12 +74,6 @@ def in_scope(session, membership_id, scope, lock=False):
     if found.managing_unit_id not in scope:
         raise not_found(membership_id)
     return found
-
-
-def by_request(session, request_id):
-    if not request_id:
-        return None
-    return session.scalar(select(Membership).where(Membership.request_id == request_id))
 
 
 def live(session, honouree_id, lock=False):
@@ -169,7 +163,7 @@ def retried(earlier, data):
 def join(uow, actor, data, row, today):
     """A new active membership of the honouree of ``row`` (in scope); returns (membership, new)."""
     session, now = uow.session, uow.database.clock.now()
-    earlier = by_request(session, data.get("request_id"))
+    earlier = earlier_request(session, Membership, data.get("request_id"))
     if earlier is not None:
         return retried(earlier, data), False
     must_be_eligible(row)
@@ -187,7 +181,7 @@ def join(uow, actor, data, row, today):
             session.add(made)
     except IntegrityError:
         # another join for this honouree (or with this request_id) committed in between
-        earlier = by_request(session, data.get("request_id"))
+        earlier = earlier_request(session, Membership, data.get("request_id"))
         if earlier is not None:
             return retried(earlier, data), False
         current = live(session, row["honouree_id"])

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
 
 from .models.membership import Membership
@@ -94,7 +94,7 @@ def create(uow, actor, data, actor_unit, scope):
     session, now = uow.session, uow.database.clock.now()
     kind = shape(data)
     if data.get("request_id"):
-        earlier = session.scalar(select(Organ).where(Organ.request_id == data["request_id"]))
+        earlier = earlier_request(session, Organ, data["request_id"])
         if earlier is not None:
             return earlier, False
     if kind is OrganKind.BRANCH:
@@ -115,7 +115,7 @@ def create(uow, actor, data, actor_unit, scope):
         with session.begin_nested():
             session.add(made)
     except IntegrityError:
-        earlier = session.scalar(select(Organ).where(Organ.request_id == data["request_id"]))
+        earlier = earlier_request(session, Organ, data["request_id"])
         if earlier is None:
             raise
         return earlier, False

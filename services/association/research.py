@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Forbidden, NotFound
 
 from .models.research import ResearchAuthor, ResearchResult, ResearchSource
@@ -34,16 +34,10 @@ def view(found):
             "request_id": found.request_id, "created_at": found.created_at.isoformat()}
 
 
-def by_request(session, request_id):
-    if not request_id:
-        return None
-    return session.scalar(select(ResearchResult).where(ResearchResult.request_id == request_id))
-
-
 def record(uow, actor, data, unit, rows):
     """``unit``: the actor's unit (its tier); ``rows``: the city's roster rows of the honourees."""
     session = uow.session
-    earlier = by_request(session, data.get("request_id"))
+    earlier = earlier_request(session, ResearchResult, data.get("request_id"))
     if earlier is not None:
         return earlier, False
     if unit.get("tier") != "city":
@@ -68,7 +62,7 @@ def record(uow, actor, data, unit, rows):
             session.add_all([ResearchSource(result_id=made.id, suggestion_id=s) for s in wanted])
             session.flush()
     except IntegrityError:
-        earlier = by_request(session, data.get("request_id"))
+        earlier = earlier_request(session, ResearchResult, data.get("request_id"))
         if earlier is None:
             raise
         return earlier, False

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
 
 from .models.studios import (
@@ -104,7 +104,7 @@ def apply(uow, actor, data, leader_row):
     """A new application (returns (studio, new)); ``leader_row``: the leader's roster row (eligible)."""
     session, now = uow.session, uow.database.clock.now()
     if data.get("request_id"):
-        earlier = session.scalar(select(Studio).where(Studio.request_id == data["request_id"]))
+        earlier = earlier_request(session, Studio, data["request_id"])
         if earlier is not None:
             return earlier, False
     if leader_row is None or not leader_row["eligible"]:
@@ -118,7 +118,7 @@ def apply(uow, actor, data, leader_row):
         with session.begin_nested():
             session.add(made)
     except IntegrityError:  # the same request_id committed in between
-        earlier = session.scalar(select(Studio).where(Studio.request_id == data["request_id"]))
+        earlier = earlier_request(session, Studio, data["request_id"])
         if earlier is None:
             raise
         return earlier, False

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change
-from services.chassis.database import new_id
+from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
 
 from .models.suggestions import (
@@ -103,7 +103,7 @@ def check_proposers(honouree_ids, rows):
 def submit(uow, actor, data, rows, today):
     session, now = uow.session, uow.database.clock.now()
     if data.get("request_id"):
-        earlier = session.scalar(select(Suggestion).where(Suggestion.request_id == data["request_id"]))
+        earlier = earlier_request(session, Suggestion, data["request_id"])
         if earlier is not None:
             return earlier, False
     check_proposers(data["honouree_ids"], rows)
@@ -117,7 +117,7 @@ def submit(uow, actor, data, rows, today):
         with session.begin_nested():
             session.add(made)
     except IntegrityError:  # the same request_id committed in between
-        earlier = session.scalar(select(Suggestion).where(Suggestion.request_id == data["request_id"]))
+        earlier = earlier_request(session, Suggestion, data["request_id"])
         if earlier is None:
             raise
         return earlier, False
