@@ -20,7 +20,6 @@ import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from nameko.testing.services import worker_factory
 
@@ -67,7 +66,7 @@ def run_race():
         scope = frozenset(FakeRegistry().scope_of("bj-haidian"))
         people, activity_id = setup(engine, scope)
         engine.dispose()
-        answers, seconds = race(uri, Path(directory) / "go", activity_id, people, scope, NOW.isoformat())
+        answers, seconds = race(uri, activity_id, people, scope, NOW.isoformat())
         counted = Counter(a.get("status", "refused") for a in answers)
         return {"signups": SIGNUPS, "places": PLACES, "processes": PROCESSES, "race_s": seconds,
                 "confirmed": counted["confirmed"], "waitlisted": counted["waitlisted"],

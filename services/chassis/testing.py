@@ -1,5 +1,8 @@
-"""Helpers for laomo's tests: waiting on conditions, replies checked against their documented schemas."""
+"""Helpers for laomo's tests: waiting on conditions, replies checked against their documented schemas,
+entrypoints called in process, processes started together for races."""
 import json
+import subprocess
+import sys
 import time
 import warnings
 
@@ -139,3 +142,42 @@ class WorkerCalls:
         if envelope:
             return payloads
         return [{k: v for k, v in p.items() if k not in ("event_id", "occurred_at")} for p in payloads]
+
+
+# --- processes started at one signal (the concurrency races) ---------------------------------------
+
+READY, GO = "ready", "go"
+
+
+def run_together(commands, timeout=300):
+    """Start a process per command, wait until each says it is ready, then tell them all to go at once.
+
+    Each process calls :func:`wait_for_the_start` when it is set up, then prints its answers as JSON
+    lines. Returns (every process's answers, seconds from the start to the last answer). No polling:
+    readiness and the start travel over the processes' pipes."""
+    processes = [subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                 for command in commands]
+    try:
+        for process in processes:
+            line = process.stdout.readline()
+            assert line.strip() == READY, f"a process did not start: {line!r} (exit {process.poll()})"
+        started = time.perf_counter()
+        for process in processes:
+            process.stdin.write(GO + "\n")
+            process.stdin.flush()
+        answers = []
+        for process in processes:
+            out, _ = process.communicate(timeout=timeout)
+            assert process.returncode == 0, f"a process failed ({process.returncode})"
+            answers += [json.loads(line) for line in out.splitlines()]
+        return answers, time.perf_counter() - started
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+
+
+def wait_for_the_start():
+    """In a process of :func:`run_together`: say it is ready, then block until the start."""
+    print(READY, flush=True)
+    assert sys.stdin.readline().strip() == GO

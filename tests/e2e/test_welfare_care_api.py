@@ -6,13 +6,13 @@ The flows act in 延庆 (bj-yanqing), with accounts of their own, so the campaig
 the honourees entered here. Every answer is checked: never a 5xx, every error in the one JSON shape.
 """
 import itertools
-import time
 import uuid
 from datetime import date, timedelta
 
 import pytest
 
 from services.chassis.id_numbers import make_id_number
+from services.chassis.testing import wait_for
 
 from .conftest import ready_account
 from .test_registry_api import Checked, error, ok
@@ -74,14 +74,11 @@ def every(api_, path, params=None):
 
 
 def finished(api_, batch_id, timeout=60):
-    deadline = time.monotonic() + timeout
-    while True:
+    def done():
         batch = ok(api_.get(f"/condolence-batches/{batch_id}"))
-        if batch["state"] == "finished":
-            return batch
-        assert time.monotonic() < deadline, f"the run did not finish in {timeout} s: {batch}"
         assert batch["total"] == batch["paid"] + batch["failed"] + batch["left_out"] + batch["pending"]
-        time.sleep(0.2)
+        return batch if batch["state"] == "finished" else None
+    return wait_for(done, timeout=timeout, interval=0.2, message=f"batch {batch_id} to finish")
 
 
 def test_a_campaign_previewed_run_to_the_end_pays_everyone_once_and_again_nobody(yanqing):

@@ -1,33 +1,30 @@
 """One signing-up process of the race tests and the benchmark (not a test module): waits for the
-start signal, then signs its volunteers up for the activity (or, given [activity id, volunteer id] pairs,
+start (``chassis.testing.run_together``), then signs its volunteers up for the activity (or, given [activity id, volunteer id] pairs,
 for each pair's activity) one after another, each in a unit of
 work of its own as a worker would, and prints each answer as a JSON line.
 
-    python -m services.volunteer.tests.signer DB_URI START_FILE ACTIVITY_ID VOLUNTEER_IDS_JSON SCOPE_JSON NOW
+    python -m services.volunteer.tests.signer DB_URI ACTIVITY_ID VOLUNTEER_IDS_JSON SCOPE_JSON NOW
 """
 import json
-import os
 import sys
-import time
 from datetime import datetime
 
 from services.chassis.actor import Actor
 from services.chassis.clock import FrozenClock
 from services.chassis.database import DatabaseEngine
 from services.chassis.errors import LaomoError
+from services.chassis.testing import wait_for_the_start
 from services.volunteer import activities
 from services.volunteer.models import Base
 
 
-def main(uri, start_file, activity_id, volunteer_ids, scope, now):
+def main(uri, activity_id, volunteer_ids, scope, now):
     engine = DatabaseEngine(uri, Base.metadata, "volunteer", FrozenClock(datetime.fromisoformat(now)))
     actor = Actor("signer", "bj-haidian", ("officer",))
     scope = frozenset(scope)
     with engine.reading() as connection:  # connected and warm before the start
         connection.exec_driver_sql("SELECT 1")
-    open(f"{start_file}.ready-{os.getpid()}", "w").close()
-    while not os.path.exists(start_file):
-        time.sleep(0.002)
+    wait_for_the_start()
     for volunteer_id in volunteer_ids:
         target = activity_id
         if isinstance(volunteer_id, list):  # [activity id, volunteer id]: an activity of its own
@@ -43,4 +40,4 @@ def main(uri, start_file, activity_id, volunteer_ids, scope, now):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4]), json.loads(sys.argv[5]), sys.argv[6])
+    main(sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4]), sys.argv[5])

@@ -13,13 +13,13 @@ SIGNUPS = 200
 PLACES = 50
 
 
-def test_two_hundred_concurrent_sign_ups_for_fifty_places(volunteer, registry, tmp_path):
+def test_two_hundred_concurrent_sign_ups_for_fifty_places(volunteer, registry):
     squad = team(volunteer, HAIDIAN, "bj-haidian")["id"]
     people = [volunteer.enrol_volunteer(HAIDIAN, {"team_id": squad, "name": f"志愿者{n}"})["id"]
               for n in range(SIGNUPS)]
     event = activity(volunteer, HAIDIAN, "bj-haidian", capacity=PLACES)
     uri = volunteer.engine.engine.url.render_as_string(hide_password=False)
-    answers, _ = race(uri, tmp_path / "go", event["id"], people, registry.scope_of("bj-haidian"), NOW.isoformat())
+    answers, _ = race(uri, event["id"], people, registry.scope_of("bj-haidian"), NOW.isoformat())
     assert len(answers) == SIGNUPS and not [a for a in answers if "refused" in a]
     assert Counter(a["status"] for a in answers) == {"confirmed": PLACES, "waitlisted": SIGNUPS - PLACES}
     assert sorted(a["seq"] for a in answers) == list(range(1, SIGNUPS + 1))
@@ -38,19 +38,19 @@ def test_two_hundred_concurrent_sign_ups_for_fifty_places(volunteer, registry, t
     assert (got["confirmed"], got["waitlisted"]) == (PLACES, SIGNUPS - PLACES - 3)
 
 
-def test_concurrent_sign_ups_of_one_person_for_clashing_activities_hold_one(volunteer, registry, tmp_path):
+def test_concurrent_sign_ups_of_one_person_for_clashing_activities_hold_one(volunteer, registry):
     squads = [team(volunteer, HAIDIAN, "bj-haidian")["id"] for _ in range(8)]
     registry.add_honouree("h1", "hd-bank", name="劳模甲", honours=[{"level": "municipal", "status": "active"}])
     memberships = [volunteer.enrol_volunteer(HAIDIAN, {"team_id": s, "honouree_id": "h1"})["id"] for s in squads]
     event = activity(volunteer, HAIDIAN, "bj-haidian", capacity=10)
     uri = volunteer.engine.engine.url.render_as_string(hide_password=False)
-    answers, _ = race(uri, tmp_path / "go", event["id"], memberships, registry.scope_of("bj-haidian"),
+    answers, _ = race(uri, event["id"], memberships, registry.scope_of("bj-haidian"),
                       NOW.isoformat())
     # one person, eight memberships, one activity: one sign-up, seven refusals
     assert Counter(a.get("status", a.get("refused")) for a in answers) == {"confirmed": 1, "conflict": 7}
 
 
-def test_concurrent_sign_ups_of_one_person_for_overlapping_activities_hold_one(volunteer, registry, tmp_path):
+def test_concurrent_sign_ups_of_one_person_for_overlapping_activities_hold_one(volunteer, registry):
     squads = [team(volunteer, HAIDIAN, "bj-haidian")["id"] for _ in range(8)]
     registry.add_honouree("h2", "hd-bank", name="劳模乙", honours=[{"level": "municipal", "status": "active"}])
     memberships = [volunteer.enrol_volunteer(HAIDIAN, {"team_id": s, "honouree_id": "h2"})["id"] for s in squads]
@@ -59,7 +59,7 @@ def test_concurrent_sign_ups_of_one_person_for_overlapping_activities_hold_one(v
                        ends="2026-02-01T12:00:00+08:00") for n in range(8)]
     uri = volunteer.engine.engine.url.render_as_string(hide_password=False)
     pairs = [[e["id"], m] for e, m in zip(events, memberships)]
-    answers, _ = race(uri, tmp_path / "go", events[0]["id"], pairs, registry.scope_of("bj-haidian"), NOW.isoformat())
+    answers, _ = race(uri, events[0]["id"], pairs, registry.scope_of("bj-haidian"), NOW.isoformat())
     # the person's clashes are checked one after another: one place held, seven clashes refused
     assert Counter(a.get("status", a.get("refused")) for a in answers) == {"confirmed": 1, "conflict": 7}
     assert {a["message"] for a in answers if "refused" in a} == {

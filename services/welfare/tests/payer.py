@@ -1,27 +1,28 @@
-"""One paying process of the concurrency tests (not a test module): waits for the start signal, then
-sends its posting requests one after another and prints each answer as a JSON line.
+"""One paying process of the concurrency tests (not a test module): waits for the start
+(``chassis.testing.run_together``), then sends its posting requests one after another and prints each
+answer as a JSON line.
 
-    python -m services.welfare.tests.payer DB_URI START_FILE REQUESTS_JSON NOW
+    python -m services.welfare.tests.payer DB_URI REQUESTS_JSON NOW
 """
 import json
-import os
 import sys
-import time
 from datetime import datetime
 
 from services.chassis.actor import Actor
 from services.chassis.clock import FrozenClock
 from services.chassis.database import DatabaseEngine
 from services.chassis.errors import LaomoError
+from services.chassis.testing import wait_for_the_start
 from services.welfare import funds, ledger
 from services.welfare.models import Base
 
 
-def main(uri, start_file, requests, now):
+def main(uri, requests, now):
     engine = DatabaseEngine(uri, Base.metadata, "welfare", FrozenClock(datetime.fromisoformat(now)))
     actor = Actor("payer", "bj-haidian", ("finance",))
-    while not os.path.exists(start_file):
-        time.sleep(0.005)
+    with engine.reading() as connection:  # connected before the start
+        connection.exec_driver_sql("SELECT 1")
+    wait_for_the_start()
     for request in requests:
         try:
             answer = ledger.post_request(engine, actor, request, None, funds.posting_view)
@@ -32,4 +33,4 @@ def main(uri, start_file, requests, now):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4])
+    main(sys.argv[1], json.loads(sys.argv[2]), sys.argv[3])

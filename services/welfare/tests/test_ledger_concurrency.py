@@ -2,9 +2,9 @@
 fund is never overdrawn, exactly as many succeed as the money allows, and twins of one request
 (the same idempotency key, sent at once) make one posting."""
 import json
-import subprocess
 import sys
 
+from services.chassis.testing import run_together
 from services.welfare import invariants
 from services.welfare.models.ledger import Posting
 
@@ -16,25 +16,17 @@ EACH = 5
 AMOUNT = 1_000
 
 
-def race(welfare, tmp_path, requests_of):
-    """Start PROCESSES payers, each with ``requests_of(i)``, at one signal; their answers."""
-    start = tmp_path / "go"
+def race(welfare, requests_of):
+    """PROCESSES payers, each sending ``requests_of(i)``, started at one signal; their answers."""
     uri = welfare.engine.engine.url.render_as_string(hide_password=False)
-    payers = [subprocess.Popen([sys.executable, "-m", "services.welfare.tests.payer", uri, str(start),
-                                json.dumps(requests_of(i)), NOW.isoformat()], stdout=subprocess.PIPE, text=True)
-              for i in range(PROCESSES)]
-    start.touch()
-    answers = []
-    for payer in payers:
-        out, _ = payer.communicate(timeout=120)
-        assert payer.returncode == 0
-        answers += [json.loads(line) for line in out.splitlines()]
+    answers, _ = run_together([[sys.executable, "-m", "services.welfare.tests.payer", uri,
+                                json.dumps(requests_of(i)), NOW.isoformat()] for i in range(PROCESSES)])
     return answers
 
 
-def test_concurrent_payments_never_overdraw_the_fund(welfare, tmp_path):
+def test_concurrent_payments_never_overdraw_the_fund(welfare):
     made = funded(welfare, HAIDIAN, amount=10 * AMOUNT, budget=10**6)
-    answers = race(welfare, tmp_path, lambda i: [
+    answers = race(welfare, lambda i: [
         {"idempotency_key": f"race-{i}-{n}", "kind": "disbursement", "fund_id": made["id"], "amount": AMOUNT,
          "purpose": "condolence", "honouree_id": f"h{i}-{n}"} for n in range(EACH)])
     posted = [a for a in answers if "posted" in a]
@@ -49,11 +41,11 @@ def test_concurrent_payments_never_overdraw_the_fund(welfare, tmp_path):
         assert invariants.violations(connection) == []
 
 
-def test_twins_of_one_request_make_one_posting(welfare, tmp_path):
+def test_twins_of_one_request_make_one_posting(welfare):
     made = funded(welfare, HAIDIAN, amount=10 * AMOUNT, budget=10**6)
     twin = {"idempotency_key": "twin", "kind": "disbursement", "fund_id": made["id"], "amount": AMOUNT,
             "purpose": "condolence"}
-    answers = race(welfare, tmp_path, lambda i: [twin])
+    answers = race(welfare, lambda i: [twin])
     assert len({a["posted"] for a in answers}) == 1 and len(answers) == PROCESSES
     assert len([p for p in welfare.rows(Posting) if p.idempotency_key == "twin"]) == 1
     assert figures(welfare, made["id"])[0]["posted"] == 9 * AMOUNT
