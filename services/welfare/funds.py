@@ -99,12 +99,21 @@ def snapshot(fund):
 
 def view(session, fund, year):
     """The fund with its figures now and its budgets of ``year``."""
-    account = session.get(LedgerAccount, ledger.account_id(fund.id, ledger.BALANCE))
-    budgets = session.scalars(select(Budget).where(Budget.fund_id == fund.id, Budget.year == year)
-                              .order_by(Budget.purpose)).all()
-    return dict(snapshot(fund), id=fund.id, version=fund.version, created_by=fund.created_by,
-                created_at=fund.created_at.isoformat(), balances=ledger.balances(account), year=year,
-                budgets=[budget_view(b) for b in budgets])
+    return views(session, [fund], year)[0]
+
+
+def views(session, funds, year):
+    """Funds with their figures and budgets of ``year``, read in two queries whatever their number."""
+    ids = [f.id for f in funds]
+    accounts = {a.fund_id: a for a in session.scalars(select(LedgerAccount).where(
+        LedgerAccount.fund_id.in_(ids), LedgerAccount.role == ledger.BALANCE))} if ids else {}
+    budgets = {}
+    for budget in session.scalars(select(Budget).where(Budget.fund_id.in_(ids), Budget.year == year)
+                                  .order_by(Budget.purpose)) if ids else ():
+        budgets.setdefault(budget.fund_id, []).append(budget_view(budget))
+    return [dict(snapshot(f), id=f.id, version=f.version, created_by=f.created_by,
+                 created_at=f.created_at.isoformat(), balances=ledger.balances(accounts[f.id]), year=year,
+                 budgets=budgets.get(f.id, [])) for f in funds]
 
 
 def budget_view(budget):
@@ -112,8 +121,9 @@ def budget_view(budget):
             "amount": budget.amount, "used": budget.used, "remaining": budget.amount - budget.used}
 
 
-def posting_view(session, posting):
-    """A posting as the API shows it; a commitment with its state (open, paid, void)."""
+def posting_view(session, posting, status=None):
+    """A posting as the API shows it; a commitment with its state (open, paid, void: ``status`` when the
+    caller knows it already)."""
     return {
         "id": posting.id, "seq": posting.seq, "idempotency_key": posting.idempotency_key,
         "kind": posting.kind.value, "fund_id": posting.fund_id, "amount": posting.amount,
@@ -121,8 +131,8 @@ def posting_view(session, posting):
         "posted_change": posting.posted_change, "pending_change": posting.pending_change,
         "purpose": posting.purpose.value if posting.purpose else None, "budget_year": posting.budget_year,
         "commitment_id": posting.pending_id, "reverses_id": posting.reverses_id,
-        "commitment_status": ledger.commitment_status(session, posting) if posting.kind is PostingKind.COMMITMENT
-        else None,
+        "commitment_status": (status or ledger.commitment_status(session, posting))
+        if posting.kind is PostingKind.COMMITMENT else None,
         "honouree_id": posting.honouree_id, "reference": posting.reference, "memo": posting.memo,
         "account": posting.account, "unit_id": posting.unit_id, "at": posting.at.isoformat(),
     }
@@ -144,7 +154,9 @@ def postings(session, scope, params):
     page, size = params["page"], params["page_size"]
     rows = session.scalars(select(Posting).where(*where).order_by(Posting.seq.desc())
                            .offset((page - 1) * size).limit(size)).all()
-    return [posting_view(session, p) for p in rows], total
+    # the page's commitments' states in one query, not one each
+    statuses = ledger.commitment_statuses(session, [p.id for p in rows if p.kind is PostingKind.COMMITMENT])
+    return [posting_view(session, p, statuses.get(p.id)) for p in rows], total
 
 
 def posting_in_scope(session, posting_id, scope):

@@ -163,7 +163,7 @@ def _into_fund(session, fund, balance, request, year):
     debit, credit = FLOWS[PostingKind(request["kind"])]
     amount = _amount(request)
     return Posting(debit_account_id=account_id(fund.id, debit), credit_account_id=account_id(fund.id, credit),
-                   amount=amount, pending=False, posted_change=amount, pending_change=0)
+                   amount=amount, posted_change=amount, pending_change=0)
 
 
 def _spending(session, fund, balance, request, year, pending=True):
@@ -173,7 +173,7 @@ def _spending(session, fund, balance, request, year, pending=True):
     _need_available(fund, balance, amount)  # every check before the budget moves: a refusal changes nothing
     _spend_budget(session, fund, purpose, year, amount)
     return Posting(debit_account_id=account_id(fund.id, BALANCE), credit_account_id=account_id(fund.id, PAYEES),
-                   amount=amount, pending=pending, posted_change=0 if pending else -amount,
+                   amount=amount, posted_change=0 if pending else -amount,
                    pending_change=amount if pending else 0, purpose=purpose, budget_year=year)
 
 
@@ -191,7 +191,7 @@ def _disbursement(session, fund, balance, request, year):
     if amount < commitment.amount:  # the rest of the commitment goes back to the budget
         _spend_budget(session, fund, commitment.purpose, commitment.budget_year, amount - commitment.amount)
     return Posting(debit_account_id=commitment.debit_account_id, credit_account_id=commitment.credit_account_id,
-                   amount=amount, pending=False, posted_change=-amount, pending_change=-commitment.amount,
+                   amount=amount, posted_change=-amount, pending_change=-commitment.amount,
                    purpose=commitment.purpose, budget_year=commitment.budget_year, pending_id=commitment.id,
                    honouree_id=commitment.honouree_id, reference=commitment.reference)
 
@@ -202,7 +202,7 @@ def _void(session, fund, balance, request, year):
         raise Invalid("a void releases the whole commitment", {"amount": ["leave it out, or give the commitment's"]})
     _spend_budget(session, fund, commitment.purpose, commitment.budget_year, -commitment.amount)
     return Posting(debit_account_id=commitment.debit_account_id, credit_account_id=commitment.credit_account_id,
-                   amount=commitment.amount, pending=False, posted_change=0, pending_change=-commitment.amount,
+                   amount=commitment.amount, posted_change=0, pending_change=-commitment.amount,
                    purpose=commitment.purpose, budget_year=commitment.budget_year, pending_id=commitment.id,
                    honouree_id=commitment.honouree_id, reference=commitment.reference)
 
@@ -228,7 +228,7 @@ def _reversal(session, fund, balance, request, year):
     elif original.purpose is not None:  # money paid out comes back to its budget
         _spend_budget(session, fund, original.purpose, original.budget_year, -amount)
     return Posting(debit_account_id=original.credit_account_id, credit_account_id=original.debit_account_id,
-                   amount=amount, pending=False, posted_change=-original.posted_change, pending_change=0,
+                   amount=amount, posted_change=-original.posted_change, pending_change=0,
                    purpose=original.purpose, budget_year=original.budget_year, reverses_id=original.id,
                    honouree_id=original.honouree_id, reference=original.reference)
 
@@ -320,12 +320,20 @@ def chain_link(previous, posting):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def commitment_statuses(session, commitment_ids):
+    """open | paid | void of each commitment, in one query: ``{id: status}``."""
+    wanted = list(commitment_ids)
+    resolved = dict(session.execute(select(Posting.pending_id, Posting.kind)
+                                    .where(Posting.pending_id.in_(wanted))).all()) if wanted else {}
+    return {c: "open" if c not in resolved else ("paid" if resolved[c] is PostingKind.DISBURSEMENT else "void")
+            for c in wanted}
+
+
 def commitment_status(session, commitment):
     """open | paid | void, for a commitment; None for other postings."""
     if commitment.kind is not PostingKind.COMMITMENT:
         return None
-    resolved = session.scalar(select(Posting.kind).where(Posting.pending_id == commitment.id))
-    return "open" if resolved is None else ("paid" if resolved is PostingKind.DISBURSEMENT else "void")
+    return commitment_statuses(session, [commitment.id])[commitment.id]
 
 
 # --- one posting request, as a client sends it ----------------------------------------------------

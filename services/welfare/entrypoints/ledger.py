@@ -64,8 +64,7 @@ class LedgerEntrypoints:
         year = self.clock.today().year
         with self.db.database.reading_session() as session:
             items, total = funds.listing(session, scope, params)
-            return page_of([funds.view(session, f, year) for f in items], total, params["page"],
-                           params["page_size"])
+            return page_of(funds.views(session, items, year), total, params["page"], params["page_size"])
 
     @rpc
     def post(self, actor, request):

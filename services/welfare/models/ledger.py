@@ -12,7 +12,6 @@ disbursement posts it, a void releases it.
 """
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -102,7 +101,6 @@ class Posting(Base):
     debit_account_id: Mapped[str] = mapped_column(ForeignKey("ledger_accounts.id"))
     credit_account_id: Mapped[str] = mapped_column(ForeignKey("ledger_accounts.id"))
     amount: Mapped[int] = mapped_column(BigInteger)
-    pending: Mapped[bool] = mapped_column(Boolean, default=False)  # a commitment, until resolved
     posted_change: Mapped[int] = mapped_column(BigInteger)  # + or - on the fund's posted balance
     pending_change: Mapped[int] = mapped_column(BigInteger)  # + or - on the fund's pending commitments
     purpose: Mapped[Purpose | None] = mapped_column(enum_of(Purpose, "purpose"), nullable=True)

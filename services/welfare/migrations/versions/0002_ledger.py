@@ -107,7 +107,6 @@ def upgrade():
         sa.Column("debit_account_id", sa.String(length=48), nullable=False),
         sa.Column("credit_account_id", sa.String(length=48), nullable=False),
         sa.Column("amount", sa.BigInteger(), nullable=False),
-        sa.Column("pending", sa.Boolean(), nullable=False),
         sa.Column("posted_change", sa.BigInteger(), nullable=False),
         sa.Column("pending_change", sa.BigInteger(), nullable=False),
         sa.Column("purpose", sa.Enum(*PURPOSES, name="purpose", native_enum=False, length=30), nullable=True),
