@@ -75,8 +75,8 @@ def _chunks(items, size=IN_CLAUSE):
 
 def stopped(session, honouree_ids):
     """The ids among ``honouree_ids`` whose care stopped (their last honour revoked, the stop not
-    lifted): no batch takes them. The care stops are the lead's (``services/welfare/stops.py``,
-    table ``care_stops``); imported here, not above, because that module imports this one."""
+    lifted): no batch takes them (``services/welfare/stops.py``, table ``care_stops``; imported here,
+    not above, because that module imports this one)."""
     from . import stops
     return set(stops.stopped(session, list(honouree_ids)))
 

@@ -59,7 +59,7 @@ def violations(connection):
             commitments[p.id] = p
         if p.pending_id is not None:
             resolutions[p.pending_id].append(p)
-        chains[p.fund_id] = link = chain_link(chains[p.fund_id], _Row(p, kind))
+        chains[p.fund_id] = link = chain_link(chains[p.fund_id], p)
         if link != p.chain:
             found.append(f"posting {p.id} (seq {p.seq}) does not fit its fund's chain: changed, or one before it "
                          "was changed or removed")
@@ -137,22 +137,6 @@ def _commitments(commitments, resolutions):
 
 def _value(member):
     return getattr(member, "value", member)
-
-
-class _Row:
-    """A posting row with its enums, as ``chain_link`` reads a Posting."""
-
-    def __init__(self, row, kind):
-        self._row, self.kind = row, kind
-        self.purpose = _Enum(_value(row.purpose)) if row.purpose is not None else None
-
-    def __getattr__(self, name):
-        return getattr(self._row, name)
-
-
-class _Enum:
-    def __init__(self, value):
-        self.value = value
 
 
 def main(argv=None):
