@@ -8,6 +8,7 @@ Whether a person may join comes from the registry's ``roster``; the association 
 of the records.
 """
 from services.chassis.database import Database
+from services.chassis.metrics import BusinessGauges
 from services.chassis.rpc import RpcClient
 from services.chassis.service import LaomoService
 
@@ -17,6 +18,7 @@ from .entrypoints.organs import OrganEntrypoints
 from .entrypoints.research import ResearchEntrypoints
 from .entrypoints.studios import StudioEntrypoints
 from .entrypoints.suggestions import SuggestionEntrypoints
+from .gauges import figures
 from .models import Base
 
 
@@ -25,4 +27,5 @@ class AssociationService(MembershipEntrypoints, StudioEntrypoints, SuggestionEnt
     name = "association"
 
     db = Database(Base.metadata)
+    business_gauges = BusinessGauges(figures)
     registry = RpcClient("registry")  # the union tree and the roster of honourees

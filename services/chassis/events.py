@@ -36,10 +36,13 @@ from .logs import CORRELATION_KEY
 from .metrics import EVENTS_DEAD_LETTERED, EVENTS_HANDLED, EVENTS_RETRIED, GAUGES
 from .rpc import settle
 from .topology import (
+    CLASSIC,
     DEAD_LETTER_EXCHANGE,
     DEAD_LETTER_SUFFIX,
     dead_letter_counts,
     declare_dead_letter,
+    queue_type_arguments,
+    queue_type_of,
 )
 
 log = logging.getLogger(__name__)
@@ -72,10 +75,11 @@ def dead_letter_queue_name(queue_name):
     return queue_name + DEAD_LETTER_SUFFIX
 
 
-def handler_queue_arguments(queue_name):
+def handler_queue_arguments(queue_name, queue_type=CLASSIC):
     return {
         "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
         "x-dead-letter-routing-key": queue_name,
+        **queue_type_arguments(queue_type),
     }
 
 
@@ -133,12 +137,13 @@ class EventHandler(NamekoEventHandler):
         self.max_retries = int(config.get("EVENT_MAX_RETRIES", DEFAULT_MAX_RETRIES))
         self.retry_delay = float(config.get("EVENT_RETRY_DELAY", DEFAULT_RETRY_DELAY))
         name = self.queue.name
+        queue_type = queue_type_of(config)
         self.queue = Queue(
             name, exchange=get_event_exchange(self.source_service, config),
             routing_key=self.event_type, durable=True, auto_delete=False,
-            queue_arguments=handler_queue_arguments(name))
+            queue_arguments=handler_queue_arguments(name, queue_type))
         # the dead-letter side exists before the first failure can need it
-        declare_dead_letter(config["AMQP_URI"], name)
+        declare_dead_letter(config["AMQP_URI"], name, queue_type=queue_type)
         self.retry_publisher = Publisher(config["AMQP_URI"], use_confirms=True)
         self.amqp_uri = config["AMQP_URI"]
         self._dead_letters = (0.0, 0)
@@ -150,6 +155,10 @@ class EventHandler(NamekoEventHandler):
     def stop(self):
         GAUGES.remove(("dead-letters", id(self)))
         super().stop()
+
+    def kill(self):
+        GAUGES.remove(("dead-letters", id(self)))
+        super().kill()
 
     def dead_letter_gauge(self):
         checked_at, count = self._dead_letters

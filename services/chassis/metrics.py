@@ -126,24 +126,90 @@ class GaugeSources:
 GAUGES = GaugeSources()
 
 
+class BusinessGauges(DependencyProvider):
+    """A service's business figures (active honourees, fund balances...), read from its database
+    at scrape time by ``figures(session, today)``, which returns ``[(name, help, labels, value)]``.
+
+    The figures are read at most once per ``BUSINESS_GAUGE_INTERVAL`` seconds (default 15) however
+    many scrapers ask. Every replica of a service reports the same figures: aggregate them with
+    ``max without (instance)``, never ``sum``.
+    """
+
+    def __init__(self, figures):
+        self.figures = figures
+
+    def setup(self):
+        self.interval = float(self.container.config.get("BUSINESS_GAUGE_INTERVAL", 15))
+        self.cached = (None, [])
+
+    def start(self):
+        GAUGES.add(("business", id(self)), self.samples)
+
+    def stop(self):
+        GAUGES.remove(("business", id(self)))
+
+    kill = stop  # a killed container's figures must not be read from its closed database
+
+    def samples(self):
+        read_at, samples = self.cached
+        if read_at is None or time.monotonic() - read_at >= self.interval:
+            database = next(d.db for d in self.container.dependencies
+                            if hasattr(d, "db") and hasattr(d.db, "reading_session"))
+            with database.reading_session() as session:
+                samples = self.figures(session, database.clock.today())
+            self.cached = (time.monotonic(), samples)
+        return samples
+
+
 class MetricsServer(DependencyProvider):
-    """Serves the process's metrics on ``METRICS_PORT`` (no server when it is 0 or unset)."""
+    """Serves the process's metrics on ``METRICS_PORT`` (no server when it is 0 or unset), and the
+    probes an orchestrator asks: ``/healthz`` (the process serves) and ``/readyz`` (its database
+    answers, so it can take work)."""
 
     def setup(self):
         self.port = int(self.container.config.get("METRICS_PORT") or 0)
-        self.host = self.container.config.get("METRICS_HOST", "127.0.0.1")
+        self.host = self.container.config.get("METRICS_HOST") or "127.0.0.1"
         self.socket = None
+        self.metrics_app = make_wsgi_app()
 
     def start(self):
         if not self.port:
             return
         self.socket = eventlet.listen((self.host, self.port))
-        app = make_wsgi_app()
         self.container.spawn_managed_thread(
-            lambda: wsgi.server(self.socket, app, log_output=False), identifier="metrics-server")
+            lambda: wsgi.server(self.socket, self.app, log_output=False), identifier="metrics-server")
         log.info("metrics on http://%s:%s/metrics", self.host, self.port)
 
     def stop(self):
         if self.socket is not None:
             self.socket.close()
             self.socket = None
+
+    def app(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == "/healthz":
+            return plain(start_response, "200 OK", "ok")
+        if path == "/readyz":
+            problem = self.not_ready()
+            if problem:
+                return plain(start_response, "503 Service Unavailable", problem)
+            return plain(start_response, "200 OK", "ready")
+        return self.metrics_app(environ, start_response)
+
+    def not_ready(self):
+        """Why the service cannot take work now, or None."""
+        databases = [d.db for d in self.container.dependencies if hasattr(d, "db") and hasattr(d.db, "reading")]
+        for database in databases:
+            try:
+                with database.reading() as connection:
+                    connection.exec_driver_sql("SELECT 1")
+            except Exception as exc:  # any failure means: send no traffic here yet
+                log.warning("not ready: the database does not answer", exc_info=True)
+                return f"database: {type(exc).__name__}"
+        return None
+
+
+def plain(start_response, status, text):
+    body = (text + "\n").encode()
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+    return [body]

@@ -32,10 +32,11 @@ from nameko.constants import (
     SERIALIZER_CONFIG_KEY,
 )
 from nameko.exceptions import UnknownService
-from nameko.rpc import MethodProxy, Responder, RpcProxy, get_rpc_exchange
+from nameko.rpc import MethodProxy, Responder, RpcConsumer, RpcProxy, get_rpc_exchange
 from nameko.rpc import Rpc as NamekoRpc
 
 from .errors import CLIENT_ERRORS, ServiceTimeout, ServiceUnavailable
+from .topology import queue_type_arguments, queue_type_of
 
 DEFAULT_RPC_TIMEOUT = 10.0
 
@@ -73,7 +74,21 @@ class TransientMethodProxy(MethodProxy):
     publisher_cls = TransientPublisher
 
 
+class TypedRpcConsumer(RpcConsumer):
+    """nameko's consumer of ``rpc-<service>``, declaring the queue with the configured type
+    (``QUEUE_TYPE``): on a cluster, a quorum queue keeps the service reachable when a node goes.
+    Reply queues stay classic: each belongs to one process and expires with it."""
+
+    def setup(self):
+        super().setup()
+        arguments = queue_type_arguments(queue_type_of(self.container.config))
+        if arguments:
+            self.queue.queue_arguments = {**(self.queue.queue_arguments or {}), **arguments}
+
+
 class Rpc(NamekoRpc):
+    rpc_consumer = TypedRpcConsumer()
+
     def __init__(self, expected_exceptions=CLIENT_ERRORS, sensitive_arguments=(), **kwargs):
         super().__init__(expected_exceptions=expected_exceptions,
                          sensitive_arguments=sensitive_arguments, **kwargs)

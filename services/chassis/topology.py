@@ -23,13 +23,34 @@ from .config import load_config, service_config_path
 
 DEAD_LETTER_EXCHANGE = "laomo.dead-letter"
 DEAD_LETTER_SUFFIX = ".dead-letter"
+CLASSIC, QUORUM = "classic", "quorum"
+QUEUE_TYPES = (CLASSIC, QUORUM)
+
+
+def queue_type_of(config):
+    """The type of every durable queue laomo declares (config ``QUEUE_TYPE``, env ``AMQP_QUEUE_TYPE``).
+
+    ``classic`` on a single node (``make run``); ``quorum`` on a RabbitMQ cluster, where a queue must
+    outlive the node it started on (docs/adr/0005). A queue's type is fixed when it is first declared:
+    switching an existing broker means new queues (docs/operations.md).
+    """
+    queue_type = str(config.get("QUEUE_TYPE") or CLASSIC).strip().lower()
+    if queue_type not in QUEUE_TYPES:
+        raise ValueError(f"QUEUE_TYPE must be one of {', '.join(QUEUE_TYPES)}, not {queue_type!r}")
+    return queue_type
+
+
+def queue_type_arguments(queue_type):
+    """Declaration arguments for a durable queue of ``queue_type``: none for classic, so queues
+    declared before this setting existed stay equivalent."""
+    return {"x-queue-type": QUORUM} if queue_type == QUORUM else {}
 
 
 def connect(amqp_uri):
     return pika.BlockingConnection(pika.URLParameters(amqp_uri))
 
 
-def declare_dead_letter(amqp_uri, queue_name, channel=None):
+def declare_dead_letter(amqp_uri, queue_name, channel=None, queue_type=CLASSIC):
     """The dead-letter exchange and the queue that keeps ``queue_name``'s failures."""
     own = channel is None
     connection = connect(amqp_uri) if own else None
@@ -37,7 +58,7 @@ def declare_dead_letter(amqp_uri, queue_name, channel=None):
     try:
         channel.exchange_declare(DEAD_LETTER_EXCHANGE, exchange_type="direct", durable=True)
         dead = queue_name + DEAD_LETTER_SUFFIX
-        channel.queue_declare(dead, durable=True)
+        channel.queue_declare(dead, durable=True, arguments=queue_type_arguments(queue_type))
         channel.queue_bind(dead, DEAD_LETTER_EXCHANGE, routing_key=queue_name)
     finally:
         if own:
@@ -54,7 +75,7 @@ def event_handlers_of(service_cls):
                 yield entrypoint.source_service, entrypoint.event_type, method_name
 
 
-def declare(amqp_uri, service_classes):
+def declare(amqp_uri, service_classes, queue_type=CLASSIC):
     from .events import handler_queue_arguments, handler_queue_name
 
     connection = connect(amqp_uri)
@@ -66,9 +87,9 @@ def declare(amqp_uri, service_classes):
                 exchange = f"{source}.events"
                 queue = handler_queue_name(source, event_type, service_cls.name, method_name)
                 channel.exchange_declare(exchange, exchange_type="topic", durable=True)
-                channel.queue_declare(queue, durable=True, arguments=handler_queue_arguments(queue))
+                channel.queue_declare(queue, durable=True, arguments=handler_queue_arguments(queue, queue_type))
                 channel.queue_bind(queue, exchange, routing_key=event_type)
-                declare_dead_letter(amqp_uri, queue, channel)
+                declare_dead_letter(amqp_uri, queue, channel, queue_type)
                 declared.append(queue)
     finally:
         connection.close()
@@ -137,6 +158,10 @@ def main(argv=None):
         prog="python -m services.chassis.topology",
         description="Declare laomo's queues before services start; inspect and replay dead letters.")
     parser.add_argument("--amqp-uri", help="broker URI (default: $AMQP_URI, else the services' config)")
+    parser.add_argument("--queue-type", choices=QUEUE_TYPES,
+                        default=queue_type_of({"QUEUE_TYPE": os.environ.get("AMQP_QUEUE_TYPE")}),
+                        help="type of the queues declared (default: $AMQP_QUEUE_TYPE, else classic); "
+                             "the services must run with the same AMQP_QUEUE_TYPE")
     commands = parser.add_subparsers(dest="command", required=True)
     p_declare = commands.add_parser("declare", help="declare every event handler's queues")
     p_declare.add_argument("services", nargs="+", help="service classes, as module:Class")
@@ -149,8 +174,8 @@ def main(argv=None):
     amqp_uri = args.amqp_uri or amqp_uri_from_config()
 
     if args.command == "declare":
-        queues = declare(amqp_uri, [load_service_class(p) for p in args.services])
-        print(f"laomo: declared {len(queues)} subscriber queue(s) with dead-letter queues")
+        queues = declare(amqp_uri, [load_service_class(p) for p in args.services], args.queue_type)
+        print(f"laomo: declared {len(queues)} {args.queue_type} subscriber queue(s) with dead-letter queues")
     elif args.command == "dead-letters":
         names = []
         for path in args.services:

@@ -15,6 +15,7 @@ from services.chassis.actor import SYSTEM, load_actor
 from services.chassis.database import Database
 from services.chassis.errors import Invalid, NotFound
 from services.chassis.events import event_handler
+from services.chassis.metrics import BusinessGauges
 from services.chassis.personal_data import PersonalData
 from services.chassis.rpc import RpcClient, rpc
 from services.chassis.schemas import load, page_of
@@ -32,6 +33,7 @@ from . import (
     revocations,
     steps,
 )
+from .gauges import figures
 from .models import Base
 from .schemas import (
     MAX_ADDRESS,
@@ -71,6 +73,7 @@ class NominationService(LaomoService):
     name = "nomination"
 
     db = Database(Base.metadata)
+    business_gauges = BusinessGauges(figures)
     sealer = PersonalData()
     registry = RpcClient("registry")  # the union tree, honourees' records, honour types
 

@@ -8,12 +8,14 @@ from sqlalchemy import select
 from services.chassis.actor import load_actor
 from services.chassis.database import Database
 from services.chassis.events import event_handler
+from services.chassis.metrics import BusinessGauges
 from services.chassis.personal_data import PersonalData
 from services.chassis.rpc import RpcClient, rpc
 from services.chassis.schemas import load, page_of
 from services.chassis.service import LaomoService
 
 from . import honourees, tree
+from .gauges import figures
 from .models import Base, HonourType
 from .schemas import (
     CreateUnitSchema,
@@ -33,6 +35,7 @@ class RegistryService(LaomoService):
     name = "registry"
 
     db = Database(Base.metadata)
+    business_gauges = BusinessGauges(figures)
     sealer = PersonalData()
 
     # --- the union tree -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ scope (the registry's union tree, asked once per call before any transaction ope
 from the registry's ``roster``.
 """
 from services.chassis.database import Database
+from services.chassis.metrics import BusinessGauges
 from services.chassis.rpc import RpcClient
 from services.chassis.service import LaomoService
 
@@ -17,6 +18,7 @@ from .entrypoints.attendance import AttendanceEntrypoints
 from .entrypoints.corps import CorpsEntrypoints
 from .entrypoints.projects import ProjectEntrypoints
 from .entrypoints.revocations import RevocationEntrypoints
+from .gauges import figures
 from .models import Base
 
 
@@ -25,5 +27,6 @@ class VolunteerService(CorpsEntrypoints, ActivityEntrypoints, AttendanceEntrypoi
     name = "volunteer"
 
     db = Database(Base.metadata)
+    business_gauges = BusinessGauges(figures)
     registry = RpcClient("registry")  # the union tree and the roster of honourees
     welfare = RpcClient("welfare")  # the ledger's ``post``: donations into the mutual-aid fund

@@ -6,6 +6,7 @@ actor's scope (the registry's union tree, asked once per call before any transac
 Who is cared for comes from the registry's ``roster``; welfare keeps no copy of the records.
 """
 from services.chassis.database import Database
+from services.chassis.metrics import BusinessGauges
 from services.chassis.personal_data import PersonalData
 from services.chassis.rpc import RpcClient
 from services.chassis.service import LaomoService
@@ -17,6 +18,7 @@ from .entrypoints.health import HealthEntrypoints
 from .entrypoints.ledger import LedgerEntrypoints
 from .entrypoints.recuperation import RecuperationEntrypoints
 from .entrypoints.stops import StopEntrypoints
+from .gauges import figures
 from .models import Base
 
 
@@ -25,5 +27,6 @@ class WelfareService(LedgerEntrypoints, CareEntrypoints, HardshipEntrypoints, Re
     name = "welfare"
 
     db = Database(Base.metadata)
+    business_gauges = BusinessGauges(figures)
     sealer = PersonalData()
     registry = RpcClient("registry")  # the union tree and the roster of honourees

@@ -229,3 +229,21 @@ def test_the_member_list_filters_and_pages(association, registry, clock):
 def test_an_empty_page_asks_the_registry_for_no_names(association, registry):
     assert association.list_memberships(HAIDIAN)["items"] == []
     assert not [c for c in registry.calls if c[0] == "roster"]
+
+
+def test_members_in_good_standing_are_a_gauge(association, registry):
+    from services.association.gauges import figures
+
+    def members():
+        with association.engine.reading_session() as session:
+            [(name, _, _, value)] = figures(session, association.engine.clock.today())
+        assert name == "laomo_association_members_active"
+        return value
+
+    person(registry, "h1")
+    person(registry, "h2")
+    first = joined(association, honouree_id="h1")
+    joined(association, honouree_id="h2")
+    assert members() == 2
+    association.leave_association(BANK, first["id"], {"reason": "本人申请退会"})
+    assert members() == 1

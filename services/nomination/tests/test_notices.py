@@ -279,3 +279,19 @@ def test_the_public_list_leaves_out_withdrawn_candidates_and_future_notices(nomi
     (item,) = nomination.public_notices({"campaign_id": campaign["id"]})["items"]
     assert [c["nomination_id"] for c in item["candidates"]] == [ids[1]]
     assert nomination.public_notices({"level": "city"})["total"] == 0
+
+
+def test_open_objections_are_a_gauge_until_resolved(nomination, slate, notice):
+    from services.nomination.gauges import figures
+
+    def open_objections():
+        with nomination.engine.reading_session() as session:
+            [(name, _, labels, value)] = figures(session, nomination.engine.clock.today())
+        assert (name, labels) == ("laomo_objections_open", {})
+        return value
+
+    _, ids = slate
+    first, second = lodge(nomination, notice, ids[0]), lodge(nomination, notice, ids[0])
+    assert open_objections() == 2
+    nomination.resolve_objection(BANK, first["id"], {"outcome": "dismissed", "reasons": "经调查，反映问题不属实"})
+    assert open_objections() == 1 and second["status"] == "open"

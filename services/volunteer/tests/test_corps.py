@@ -158,3 +158,22 @@ def test_skills_and_availability_change_and_a_membership_ends_with_its_history(v
     assert volunteer.list_volunteers(HAIDIAN, {"status": "active"})["total"] == 1
     assert volunteer.list_volunteers(HAIDIAN, {"skill": "teaching"})["total"] == 1
     assert volunteer.list_volunteers(CHAOYANG)["total"] == 0
+
+
+def test_active_volunteers_are_a_gauge(volunteer):
+    from services.volunteer.gauges import figures
+
+    from .helpers import member, team
+
+    def volunteers():
+        with volunteer.engine.reading_session() as session:
+            [(name, _, _, value)] = figures(session, volunteer.engine.clock.today())
+        assert name == "laomo_volunteers_active"
+        return value
+
+    made = team(volunteer, HAIDIAN, "bj-haidian")
+    first = member(volunteer, HAIDIAN, made["id"])
+    member(volunteer, HAIDIAN, made["id"])
+    assert volunteers() == 2
+    volunteer.end_volunteer(HAIDIAN, first["id"], {"reason": "本人申请退出"})
+    assert volunteers() == 1
