@@ -49,6 +49,15 @@ def error_response(code, message, status, details=None):
     return json_response({"error": code, "message": message, "details": details or {}}, status)
 
 
+HTTP_METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
+
+
+def method_label(method):
+    """The method as a metric label: a client may send any word there, and every new word would be
+    a new series; what is not a known method counts as ``other``."""
+    return method if method in HTTP_METHODS else "other"
+
+
 class JsonWsgiApp(WsgiApp):
     """nameko's WSGI app, matching each request's route once; routing errors (404, 405) answer in
     the JSON error shape."""
@@ -61,7 +70,7 @@ class JsonWsgiApp(WsgiApp):
         except HTTPException as exc:
             code = {404: "not_found", 405: "method_not_allowed"}.get(exc.code, "http_error")
             response = error_response(code, exc.description or exc.name, exc.code)
-            HTTP_REQUESTS.labels("unmatched", environ.get("REQUEST_METHOD", "?"), exc.code).inc()
+            HTTP_REQUESTS.labels("unmatched", method_label(environ.get("REQUEST_METHOD")), exc.code).inc()
             return response(environ, start_response)
         request.path_values = values
         try:

@@ -91,6 +91,17 @@ def test_metrics_of_the_gateway_and_every_service(suite, city_admin):
         text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
         assert f'laomo_rpc_requests_total{{method="health",outcome="ok",service="{name}"}}' in text
         assert f'laomo_outbox_backlog_events{{service="{name}"}} 0.0' in text
+        for probe, answer in (("healthz", "ok\n"), ("readyz", "ready\n")):
+            response = requests.get(f"http://127.0.0.1:{port}/{probe}", timeout=5)
+            assert (response.status_code, response.text) == (200, answer), (name, probe)
+
+
+def test_a_made_up_http_method_is_counted_as_other_not_as_a_new_series(suite):
+    for method in ("BREW", "PROPFIND", "SEARCH"):
+        requests.request(method, f"{suite['base']}/api/v1/nowhere", timeout=5)
+    gateway = get(suite, "/metrics").text
+    assert 'laomo_http_requests_total{method="other",route="unmatched",status="404"} 3.0' in gateway
+    assert not {"BREW", "PROPFIND", "SEARCH"} & set(gateway.split('"'))
 
 
 def test_a_stopped_service_shows_as_not_ready_and_its_routes_as_unavailable(suite, city_admin):
