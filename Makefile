@@ -9,17 +9,20 @@ SERVICE_CLASSES := services.registry.service:RegistryService services.nomination
   services.volunteer.service:VolunteerService
 AMQP_PORT := $(or $(LAOMO_AMQP_PORT),5673)
 MGMT_PORT := $(or $(LAOMO_AMQP_MGMT_PORT),15673)
+# `make run PROMETHEUS=1` (or LAOMO_PROMETHEUS=1 in the environment) also starts a Prometheus on loopback
+PROMETHEUS ?= $(or $(LAOMO_PROMETHEUS),0)
 export PYTHONWARNINGS ?= ignore::DeprecationWarning,ignore:pkg_resources is deprecated:UserWarning
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv run start stop status admin audit test test-unit bench broker postgres migrate declare lock clean
+.PHONY: help venv run start stop status admin audit test test-unit bench broker postgres prometheus migrate declare lock clean
 
 help:
 	@echo "make run      start RabbitMQ, migrate, start the five services and the gateway (Ctrl-C stops)"
+	@echo "make run PROMETHEUS=1   the same, and a Prometheus scraping them with the alert rules (127.0.0.1:9090)"
 	@echo "make test     the same bootstrap, then every test (unit, service, PostgreSQL, end-to-end)"
 	@echo "make admin    with the suite running: create the first city admin, print its one-time password"
 	@echo "make audit    check the welfare ledger's invariants (debits = credits, no fund overdrawn, budgets kept, chains whole)"
-	@echo "make stop     stop the services, the gateway, RabbitMQ and the test PostgreSQL"
+	@echo "make stop     stop the services, the gateway, Prometheus, RabbitMQ and the test PostgreSQL"
 	@echo "make bench    print the benchmark figures"
 	@echo "make migrate  apply every service's migrations;  make lock  re-pin constraints.txt"
 
@@ -46,13 +49,17 @@ declare: venv broker
 	@$(PY) -m services.chassis.topology --amqp-uri "$$(scripts/broker.sh uri)" declare $(SERVICE_CLASSES)
 
 run: venv broker
-	@scripts/suite.sh run
+	@LAOMO_PROMETHEUS=$(PROMETHEUS) scripts/suite.sh run
 
 start: venv broker
-	@scripts/suite.sh start
+	@LAOMO_PROMETHEUS=$(PROMETHEUS) scripts/suite.sh start
+
+# Debian's prometheus package (prometheus, promtool): the ops tests and `make run PROMETHEUS=1` need it
+prometheus:
+	@scripts/prometheus.sh install
 
 status:
-	@scripts/suite.sh status; scripts/broker.sh status
+	@scripts/suite.sh status; scripts/prometheus.sh status || true; scripts/broker.sh status
 
 audit: venv
 	@$(PY) -m services.welfare.invariants $(AUDIT_ARGS)
@@ -65,7 +72,7 @@ stop:
 	@scripts/broker.sh stop
 	@scripts/postgres.sh stop
 
-test: venv broker postgres
+test: venv broker postgres prometheus
 	@scripts/postgres.sh createdb laomo_test
 	LAOMO_TEST_PG_URI="$$(scripts/postgres.sh uri laomo_test)" \
 	  $(PY) -m pytest -q --amqp-uri "amqp://guest:guest@127.0.0.1:$(AMQP_PORT)/" \

@@ -3,6 +3,7 @@
 # Usage: scripts/suite.sh run|start|stop|status
 #   run    start everything, print where it is, and stay until Ctrl-C (then stop it all)
 #   start  the same, in the background; `stop` ends it
+# LAOMO_PROMETHEUS=1 (`make run PROMETHEUS=1`): also a Prometheus scraping it all (scripts/prometheus.sh)
 # Files: LAOMO_VAR (default var/): <service>.sqlite3, log/<service>.log, run/<service>.pid
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,6 +77,9 @@ start() {
         port_var="$(upper "$s")_METRICS_PORT"
         echo "laomo:   $s metrics on http://127.0.0.1:${!port_var:-$(default_metrics_port "$s")}/metrics, log $VAR/log/$s.log"
       done
+      if [ "${LAOMO_PROMETHEUS:-0}" != 0 ]; then
+        scripts/prometheus.sh start || { stop; exit 1; }
+      fi
       return 0
     fi
     for s in $SERVICES gateway; do
@@ -93,6 +97,7 @@ default_metrics_port() {
 }
 
 stop() {
+  scripts/prometheus.sh stop  # if `make run PROMETHEUS=1` started one; nothing otherwise
   local pids=()
   for s in gateway $SERVICES; do
     if alive "$s"; then

@@ -60,6 +60,7 @@ def suite(e2e_vhost, tmp_path_factory):
     env = dict(os.environ, LAOMO_VAR=str(var), AMQP_URI=e2e_vhost, GATEWAY_ADDRESS=GATEWAY,
                RPC_TIMEOUT="2", READY_TIMEOUT="1", LOG_LEVEL="DEBUG", LAOMO_CLOCK_FILE=str(var / "clock"))
     env.pop("LAOMO_TEST_PG_URI", None)
+    env.pop("LAOMO_PROMETHEUS", None)  # the test that wants a Prometheus starts its own
     for name, port in METRICS_PORTS.items():
         env[f"{name.upper()}_METRICS_PORT"] = str(port)
     log = open(var / "suite.out", "w+")

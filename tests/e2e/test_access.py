@@ -888,6 +888,7 @@ MATRIX = {
     ("GET", "/api/v1/docs"): Route(plain_get("/api/v1/docs"), check=is_html, public=True),
     ("GET", "/healthz"): Route(plain_get("/healthz"), public=True),
     ("GET", "/readyz"): Route(plain_get("/readyz"), public=True),
+    ("GET", "/readyz/gateway"): Route(plain_get("/readyz/gateway"), public=True),
     ("GET", "/metrics"): Route(plain_get("/metrics"), check=is_metrics, public=True),
 }
 for part in (matrix_ledger, matrix_care, matrix_hardship, matrix_recuperation, matrix_health, matrix_cards,

@@ -114,6 +114,10 @@ def test_a_stopped_service_shows_as_not_ready_and_its_routes_as_unavailable(suit
         assert ready.json()["services"]["welfare"]["status"] == "ok"
         timed_out = get(suite, "/api/v1/units/bj", token=city_admin)
         assert timed_out.status_code == 504 and timed_out.json()["error"] == "service_timeout"
+        # the gateway itself still takes traffic: its replicas stay in the load balancer
+        gateway_ready = get(suite, "/readyz/gateway")
+        assert (gateway_ready.status_code, gateway_ready.json()) == (200, {"status": "ready"})
+        assert get(suite, "/api/v1/funds", token=city_admin).status_code == 200  # welfare still answers
     finally:
         os.kill(pid, signal.SIGCONT)
     wait_for(lambda: get(suite, "/readyz").status_code == 200, timeout=30, message="readiness again")
