@@ -11,26 +11,14 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from sqlalchemy import func, select
 
 from services.chassis import topology
-from services.chassis.database import make_engine
 from services.chassis.events import handler_queue_name
 from services.chassis.metrics import EVENTS_DEAD_LETTERED, EVENTS_HANDLED
 from services.chassis.outbox import BrokerPublisher
 from services.chassis.testing import wait_for
 
-from .parcels import ParcelBase, ParcelService, ReceiptBase, ReceiptService
+from .parcels import ParcelService, ReceiptService
 
 RECEIPT_QUEUE = handler_queue_name("parcels", "parcel_sent", "receipts", "on_parcel_sent")
-
-
-@pytest.fixture
-def databases(new_db_uri):
-    """A database each for the parcel and the receipt service, with their tables."""
-    uris = {"parcels": new_db_uri("parcels"), "receipts": new_db_uri("receipts")}
-    for name, base in (("parcels", ParcelBase), ("receipts", ReceiptBase)):
-        engine = make_engine(uris[name])
-        base.metadata.create_all(engine)
-        engine.dispose()
-    return uris
 
 
 @pytest.fixture

@@ -8,11 +8,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
 from services.chassis import topology
-from services.chassis.database import make_engine
 from services.chassis.events import handler_queue_name
 from services.chassis.metrics import BusinessGauges
 
-from .parcels import Parcel, ParcelBase, ParcelService, ReceiptBase, ReceiptService
+from .parcels import Parcel, ParcelService, ReceiptService
 
 RECEIPT_QUEUE = handler_queue_name("parcels", "parcel_sent", "receipts", "on_parcel_sent")
 
@@ -21,16 +20,6 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@pytest.fixture
-def databases(new_db_uri):
-    uris = {"parcels": new_db_uri("parcels"), "receipts": new_db_uri("receipts")}
-    for name, base in (("parcels", ParcelBase), ("receipts", ReceiptBase)):
-        engine = make_engine(uris[name])
-        base.metadata.create_all(engine)
-        engine.dispose()
-    return uris
 
 
 def queue_types(rabbit_manager, vhost):
