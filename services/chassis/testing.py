@@ -181,3 +181,29 @@ def wait_for_the_start():
     """In a process of :func:`run_together`: say it is ready, then block until the start."""
     print(READY, flush=True)
     assert sys.stdin.readline().strip() == GO
+
+
+def reseal_as_operator(service, monkeypatch, capsys, uri, keys, index_key, *args):
+    """``python -m services.chassis.reseal [args] service`` as an operator runs it, configured by the
+    environment only; returns (exit status, everything it printed)."""
+    from services.chassis import reseal
+
+    monkeypatch.setenv(f"{service.upper()}_DB_URI", uri)
+    monkeypatch.setenv("LAOMO_PERSONAL_DATA_KEYS", keys)
+    monkeypatch.setenv("LAOMO_BLIND_INDEX_KEY", index_key)
+    status = reseal.main([*args, service])
+    captured = capsys.readouterr()
+    return status, captured.out + captured.err
+
+
+def sealed_values(engine, metadata, sealed_columns):
+    """{("table.column", row id): token} of every sealed value a service stores."""
+    from sqlalchemy import select
+
+    values = {}
+    with engine.reading() as connection:
+        for name in sealed_columns:
+            table_name, column = name.split(".")
+            table = metadata.tables[table_name]
+            values.update({(name, row[0]): row[1] for row in connection.execute(select(table.c.id, table.c[column]))})
+    return values

@@ -4,6 +4,8 @@ and objections, cultivation, and the revocations learnt from the registry.
 Unit ids are the registry's (the union tree is the registry's): plain strings here, no foreign key.
 Personal data is sealed (``*_sealed``: Fernet tokens) and found by a keyed blind index.
 """
+import json
+
 from sqlalchemy import (
     Boolean,
     Date,
@@ -19,6 +21,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.chassis.audit import audit_table
 from services.chassis.database import UtcDateTime, enum_of, service_metadata
+from services.chassis.id_numbers import normalise
+from services.chassis.reseal import BlindIndex
 
 from . import procedure
 from .vocabulary import (
@@ -295,3 +299,25 @@ class RevokedHonour(Base):
     revocation_id: Mapped[str | None] = mapped_column(String(32))
     revoked_at = mapped_column(UtcDateTime, nullable=False)
     received_at = mapped_column(UtcDateTime, nullable=False)
+
+
+def _cultivated_id_number(candidate):
+    """The ID number in a cultivation's sealed candidate (None for an honouree's: its key is ``h:<id>``)."""
+    return normalise(json.loads(candidate).get("id_number"))
+
+
+# Personal data at rest, for `python -m services.chassis.reseal nomination`: every sealed column (a Fernet
+# token: an ID number, or JSON), and every blind index with the sealed column it is made from
+# (nominations.py, cultivation.py: the index of the normalised ID number; the candidate keys are "p:" + that
+# index, or "h:<honouree id>", which has no index). An objection's address_index hashes the client address,
+# which is not stored: it only limits objections per address and hour (notices.py).
+SEALED_COLUMNS = ("nominations.id_number_sealed", "nominations.private_sealed", "objections.contact_sealed",
+                  "cultivations.candidate_sealed")
+BLIND_INDEXES = (
+    BlindIndex("nominations", "id_number_index", "id_number_sealed", normalise),
+    BlindIndex("nominations", "candidate_key", "id_number_sealed", normalise, prefix="p:"),
+    BlindIndex("cultivations", "candidate_key", "candidate_sealed", _cultivated_id_number, prefix="p:"),
+    BlindIndex("objections", "address_index", None, unrecoverable=(
+        "it hashes the objector's client address, which is not stored; it only counts objections per address "
+        "over the last hour, so for an hour after the key change an address may lodge that many again")),
+)

@@ -14,6 +14,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.chassis.audit import audit_table
 from services.chassis.database import UtcDateTime, enum_of, service_metadata
+from services.chassis.id_numbers import normalise
+from services.chassis.reseal import BlindIndex
 
 from .domain import Tier
 from .people import (
@@ -246,3 +248,9 @@ class RevocationStep(Base):
     account: Mapped[str] = mapped_column(String(64))
     reasons: Mapped[str] = mapped_column(Text)
     at = mapped_column(UtcDateTime, nullable=False)
+
+
+# Personal data at rest, for `python -m services.chassis.reseal registry`: every sealed column (a Fernet
+# token), and every blind index with the sealed column it is made from (honourees.py: the normalised number).
+SEALED_COLUMNS = ("honourees.id_number_sealed",)
+BLIND_INDEXES = (BlindIndex("honourees", "id_number_index", "id_number_sealed", normalise),)

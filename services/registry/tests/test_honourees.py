@@ -8,8 +8,8 @@ from sqlalchemy import select
 from services.chassis.errors import Conflict, Invalid, NotFound
 from services.chassis.id_numbers import make_id_number
 from services.chassis.personal_data import Sealer, new_key
+from services.chassis.reseal import reseal_service
 from services.registry.models import Honouree
-from services.registry.reseal import reseal_all
 
 from .conftest import PERSONAL_DATA_CONFIG
 
@@ -184,8 +184,10 @@ def test_key_rotation_reseals_every_id_number(registry):
     new, old = new_key(), PERSONAL_DATA_CONFIG["PERSONAL_DATA_KEYS"]
     index = PERSONAL_DATA_CONFIG["BLIND_INDEX_KEY"]
     both = Sealer(f"{new},{old}", index)
-    assert reseal_all(registry.engine, both, batch=1) == (1, 1)
-    assert reseal_all(registry.engine, both) == (1, 0)  # a second run finds nothing to do
+    counts = reseal_service("registry", registry.engine, both, batch=1)["honourees"]
+    assert (counts.examined, counts.resealed) == (1, 1)
+    counts = reseal_service("registry", registry.engine, both)["honourees"]
+    assert (counts.examined, counts.resealed) == (1, 0)  # a second run finds nothing to do
     with registry.engine.reading() as connection:
         sealed = connection.execute(select(Honouree.id_number_sealed)).scalar_one()
     assert Sealer(new, index).unseal(sealed) == NUMBER  # the old key can go

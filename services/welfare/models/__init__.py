@@ -18,3 +18,8 @@ audit_table(Base.metadata)
 
 # every part's tables, so Base.metadata is whole wherever it is imported
 from . import cards, care, hardship, health, ledger, recuperation, stops  # noqa: E402,F401
+
+# Personal data at rest, for `python -m services.chassis.reseal welfare`: every sealed column (a Fernet token).
+# Welfare keeps no blind index. None of these tables is append-only (only postings is).
+SEALED_COLUMNS = ("hardship_applications.facts_sealed", "sick_visits.notes_sealed", "health_check_ups.results_sealed")
+BLIND_INDEXES = ()
