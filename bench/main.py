@@ -5,7 +5,19 @@ import sys
 import time
 import traceback
 
-from bench import association, gateway, ledger, memory, nomination, registry, relay, rpc, volunteer, welfare
+from bench import (
+    association,
+    gateway,
+    ledger,
+    memory,
+    nomination,
+    operations,
+    registry,
+    relay,
+    rpc,
+    volunteer,
+    welfare,
+)
 from bench.broker import ManagementApi, Vhost
 from bench.report import table
 
@@ -32,7 +44,7 @@ def parse_args(argv):
     parser.add_argument("--honourees", type=int, default=20_000,
                         help="honourees the registry section imports and searches (20000)")
     parser.add_argument("--only", choices=("relay", "rpc", "memory", "registry", "gateway", "nomination", "welfare",
-                                           "ledger", "association", "volunteer"),
+                                           "ledger", "association", "volunteer", "operations"),
                         action="append",
                         help="run only these sections (repeatable)")
     return parser.parse_args(argv)
@@ -290,6 +302,7 @@ def summary(results, errors):
     rows += ledger.summary_rows(results, verdict)
     rows += association.summary_rows(results, verdict)
     rows += volunteer.summary_rows(results, verdict)
+    rows += operations.summary_rows(results, verdict)
     for name, message in errors.items():
         rows.append((f"{name}: NOT MEASURED", message.splitlines()[0][:60], "", "", ""))
     section("Summary")
@@ -303,7 +316,7 @@ def main(argv=None):
     sections = {"relay": run_relay, "rpc": run_rpc, "memory": run_memory, "registry": run_registry,
                 "gateway": run_gateway, "nomination": run_nomination, "welfare": welfare.section,
                 "ledger": ledger.section, "association": association.section,
-                "volunteer": volunteer.section}
+                "volunteer": volunteer.section, "operations": operations.section}
     wanted = args.only or list(sections)
     results, errors = {}, {}
     started = time.perf_counter()

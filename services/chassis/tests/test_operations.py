@@ -7,9 +7,10 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
-from services.chassis import topology
+from services.chassis import events, topology
 from services.chassis.events import handler_queue_name
 from services.chassis.metrics import BusinessGauges
+from services.chassis.testing import wait_for
 
 from .parcels import Parcel, ParcelService, ReceiptService
 
@@ -152,3 +153,28 @@ def test_probes_tell_alive_from_ready(counted, monkeypatch):
     assert (not_ready.status_code, not_ready.text) == (503, "database: ConnectionRefusedError\n")
     assert requests.get(f"{base}/healthz", timeout=5).status_code == 200  # alive: do not restart it for that
     assert requests.get(f"{base}/metrics", timeout=5).status_code == 200
+
+
+def test_dead_letters_are_a_gauge_per_handler_read_from_the_broker(container_factory, rabbit_config, databases,
+                                                                    monkeypatch):
+    monkeypatch.setattr(events, "DEAD_LETTER_CHECK_INTERVAL", 0)  # every scrape asks the broker
+    topology.declare(rabbit_config["AMQP_URI"], [ReceiptService])
+    port = free_port()
+    receiver = container_factory(ReceiptService, dict(
+        rabbit_config, DB_URI=databases["receipts"], FAIL_RECEIPTS=True, EVENT_MAX_RETRIES=1,
+        EVENT_RETRY_DELAY=0.01, METRICS_PORT=port))
+    sender = container_factory(ParcelService, dict(rabbit_config, DB_URI=databases["parcels"],
+                                                   OUTBOX_POLL_INTERVAL=0.05))
+    receiver.start()
+    sender.start()
+
+    def waiting():
+        sample = scrape(port).get("laomo_dead_letter_messages")
+        return sample is not None and sample.labels == {"service": "receipts", "handler": "receipts.on_parcel_sent"} \
+            and sample.value
+
+    assert waiting() == 0
+    with entrypoint_hook(sender, "send") as send:
+        send("p-dl-1", "困难帮扶")
+        send("p-dl-2", "困难帮扶")
+    wait_for(lambda: waiting() == 2, timeout=20, message="two dead letters on the gauge")
