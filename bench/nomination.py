@@ -35,11 +35,9 @@ process (their own config.yml, a fresh vhost, the setup's keys) and:
    (read-only) holds 500 honours with a nomination id.
 """
 import json
-import os
 import random
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,8 +48,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import worker_factory
 from sqlalchemy import text as sql
 
-from bench.gateway import free_port
-from bench.memory import stop_processes, tail
+from bench.processes import ServiceProcesses
 from bench.registry import DISTRICTS, SYSTEMS, units
 from bench.report import latency_summary
 from services.chassis.clock import BEIJING, FrozenClock
@@ -60,20 +57,17 @@ from services.chassis.id_numbers import make_id_number
 from services.chassis.migrations import upgrade
 from services.chassis.personal_data import new_key, sealer_from_config
 from services.chassis.testing import WorkerCalls
-from services.chassis.topology import declare
 from services.nomination.models import Base as NominationBase
 from services.nomination.service import NominationService
 from services.registry import tree
 from services.registry.models import Base as RegistryBase
 from services.registry.service import RegistryService
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOMINATIONS = 2000
 CONFERRALS = 500
 RATIO_CALLS = 200
 CONFER_CLIENTS = 4  # below the services' worker pools (10); 10 deadlocked them: see bench/README.md
 CONFER_TIMEOUT = 120.0
-START_TIMEOUT = 60.0
 CITY = {"account": "bench.city", "unit_id": "bj", "roles": ["officer"], "personal_data": False}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
 GIVEN = "秀英桂兰玉凤建国建华志强国庆海燕文明永红淑珍春梅立新卫东德明晓东丽华俊杰"
@@ -301,57 +295,24 @@ def build(directory, keys, nominations, conferrals):
         nomination_engine.dispose()
 
 
-SERVICES = {"registry": "services.registry.service:RegistryService",
-            "nomination": "services.nomination.service:NominationService"}
+SERVICES = {"registry": RegistryService, "nomination": NominationService}
 
 
-class Services:
+def running_services(amqp_uri, directory, built, keys):
     """The registry and the nomination service, each a ``nameko run`` process on ``amqp_uri``."""
+    return ServiceProcesses(amqp_uri, directory, SERVICES, {
+        "REGISTRY_DB_URI": built["registry_uri"], "NOMINATION_DB_URI": built["nomination_uri"],
+        "LAOMO_PERSONAL_DATA_KEYS": keys["PERSONAL_DATA_KEYS"], "LAOMO_BLIND_INDEX_KEY": keys["BLIND_INDEX_KEY"]})
 
-    def __init__(self, amqp_uri, directory, built, keys):
-        self.directory = directory
-        self.amqp_uri = amqp_uri
-        self.env = dict(os.environ, AMQP_URI=amqp_uri, LOG_LEVEL="WARNING",
-                        REGISTRY_DB_URI=built["registry_uri"], NOMINATION_DB_URI=built["nomination_uri"],
-                        REGISTRY_METRICS_PORT=str(free_port()), NOMINATION_METRICS_PORT=str(free_port()),
-                        LAOMO_PERSONAL_DATA_KEYS=keys["PERSONAL_DATA_KEYS"],
-                        LAOMO_BLIND_INDEX_KEY=keys["BLIND_INDEX_KEY"])
-        self.env.pop("LAOMO_CLOCK_FILE", None)
-        self.processes = {}
 
-    def log(self, name):
-        return os.path.join(self.directory, f"{name}.log")
-
-    def start(self):
-        declare(self.amqp_uri, [RegistryService, NominationService])
-        nameko = os.path.join(os.path.dirname(sys.executable), "nameko")
-        for name, cls in SERVICES.items():
-            with open(self.log(name), "wb") as log:
-                self.processes[name] = subprocess.Popen(
-                    [nameko, "run", "--config", f"services/{name}/config.yml", cls], cwd=REPO_ROOT,
-                    env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        config = {"AMQP_URI": self.amqp_uri}
-        deadline = time.monotonic() + START_TIMEOUT
-        with ClusterRpcProxy(config, timeout=5) as cluster:
-            while True:
-                self.check()
-                try:
-                    cluster.registry.scope_of("bj")
-                    cluster.nomination.public_notices({})
-                    return {name: p.pid for name, p in self.processes.items()}
-                except Exception:  # noqa: BLE001 -- not up yet: asked again until the deadline
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"the services did not answer within {START_TIMEOUT:.0f} s; "
-                                           f"logs in {self.directory}") from None
-                    time.sleep(0.25)
-
-    def check(self):
-        for name, process in self.processes.items():
-            if process.poll() is not None:
-                raise RuntimeError(f"{name} exited {process.returncode}: {tail(self.log(name))}")
-
-    def stop(self):
-        stop_processes(self.processes.values())
+def answering(cluster):
+    """True once both services answer an RPC (their consumers are up, not only their processes)."""
+    try:
+        cluster.registry.scope_of("bj")
+        cluster.nomination.public_notices({})
+        return True
+    except Exception:  # noqa: BLE001 -- not up yet: asked again until the deadline
+        return False
 
 
 def ratio_queries(campaign_id):
@@ -456,9 +417,10 @@ def run(amqp_uri, nominations=NOMINATIONS, conferrals=CONFERRALS, ratio_calls=RA
     keep = False
     try:
         built = build(directory, keys, nominations, conferrals)
-        services = Services(amqp_uri, directory, built, keys)
+        services = running_services(amqp_uri, directory, built, keys)
         started = time.perf_counter()
-        services.start()
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=5) as cluster:
+            services.start(lambda: answering(cluster))
         result = {"nominations": nominations, "units": built["units"], "setup_ratio_s": built["setup_ratio_s"],
                   "setup_conferral_s": built["setup_conferral_s"], "start_seconds": time.perf_counter() - started}
         result["ratios"] = run_ratios(amqp_uri, built["ratio_campaign"], ratio_calls)

@@ -41,8 +41,6 @@ import gzip
 import http.client
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -51,8 +49,8 @@ import eventlet
 from sqlalchemy import text as sql
 
 from bench.broker import Vhost
-from bench.gateway import cpu_seconds, free_port
-from bench.memory import stop_processes, tail
+from bench.gateway import cpu_seconds
+from bench.processes import ServiceProcesses
 from bench.registry import CITY as REGISTRY_CITY
 from bench.registry import NOW as REGISTRY_NOW
 from bench.registry import Caller, synthetic_csv, units
@@ -63,7 +61,6 @@ from services.chassis.database import DatabaseEngine
 from services.chassis.events import DEAD_LETTER_CHECK_INTERVAL
 from services.chassis.migrations import upgrade
 from services.chassis.personal_data import new_key, sealer_from_config
-from services.chassis.topology import declare
 from services.registry import gauges as registry_gauges
 from services.registry import tree
 from services.registry.models import Base as RegistryBase
@@ -82,13 +79,10 @@ SPACED = 3      # scrapes just over DEAD_LETTER_CHECK_INTERVAL apart
 SCRAPE_P99_AIM_MS = 100.0
 SCRAPE_INTERVAL_S = 15.0
 CPU_SHARE_AIM = 0.01
-START_TIMEOUT = 60.0
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FINANCE = Actor("bench.finance", "bj", ("finance",))
 WELFARE_START = datetime(2025, 1, 1, 1, 0, tzinfo=UTC)
 KINDS = ("city_special", "district_aid", "enterprise_aid", "mutual_aid")
-SERVICES = {"registry": "services.registry.service:RegistryService",
-            "welfare": "services.welfare.service:WelfareService"}
+SERVICES = {"registry": RegistryService, "welfare": WelfareService}
 # what Prometheus sends (it prefers OpenMetrics and takes gzip)
 ACCEPT = ("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
           "text/plain;version=0.0.4;q=0.5,*/*;q=0.1")
@@ -188,47 +182,11 @@ def read_figures(uri, metadata, service, figures, today):
 
 # --- 3: whole scrapes of running services ----------------------------------------------------------
 
-class Services:
+def running_services(amqp_uri, directory, uris, keys):
     """The registry and welfare, each a ``nameko run`` process on ``amqp_uri`` with figures read every scrape."""
-
-    def __init__(self, amqp_uri, directory, uris, keys):
-        self.amqp_uri, self.directory = amqp_uri, directory
-        self.ports = {name: free_port() for name in SERVICES}
-        self.env = dict(os.environ, AMQP_URI=amqp_uri, LOG_LEVEL="WARNING", BUSINESS_GAUGE_INTERVAL="0",
-                        REGISTRY_DB_URI=uris["registry"], WELFARE_DB_URI=uris["welfare"],
-                        REGISTRY_METRICS_PORT=str(self.ports["registry"]),
-                        WELFARE_METRICS_PORT=str(self.ports["welfare"]),
-                        LAOMO_PERSONAL_DATA_KEYS=keys["PERSONAL_DATA_KEYS"],
-                        LAOMO_BLIND_INDEX_KEY=keys["BLIND_INDEX_KEY"])
-        self.env.pop("LAOMO_CLOCK_FILE", None)
-        self.processes = {}
-
-    def log(self, name):
-        return os.path.join(self.directory, f"{name}.log")
-
-    def start(self):
-        declare(self.amqp_uri, [RegistryService, WelfareService])
-        nameko = os.path.join(os.path.dirname(sys.executable), "nameko")
-        for name, cls in SERVICES.items():
-            with open(self.log(name), "wb") as log:
-                self.processes[name] = subprocess.Popen(
-                    [nameko, "run", "--config", f"services/{name}/config.yml", cls], cwd=REPO_ROOT,
-                    env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + START_TIMEOUT
-        for name, port in self.ports.items():
-            while not ready(port):
-                self.check()
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{name} was not ready within {START_TIMEOUT:.0f} s; logs in {self.directory}")
-                time.sleep(0.25)
-
-    def check(self):
-        for name, process in self.processes.items():
-            if process.poll() is not None:
-                raise RuntimeError(f"{name} exited {process.returncode}: {tail(self.log(name))}")
-
-    def stop(self):
-        stop_processes(self.processes.values())
+    return ServiceProcesses(amqp_uri, directory, SERVICES, {
+        "BUSINESS_GAUGE_INTERVAL": "0", "REGISTRY_DB_URI": uris["registry"], "WELFARE_DB_URI": uris["welfare"],
+        "LAOMO_PERSONAL_DATA_KEYS": keys["PERSONAL_DATA_KEYS"], "LAOMO_BLIND_INDEX_KEY": keys["BLIND_INDEX_KEY"]})
 
 
 def ready(port):
@@ -304,10 +262,10 @@ def spaced_scrapes(port, pid, idle_rate, offset):
 
 
 def run_scrapes(amqp_uri, directory, uris, keys):
-    services = Services(amqp_uri, directory, uris, keys)
+    services = running_services(amqp_uri, directory, uris, keys)
     started = time.perf_counter()
     try:
-        services.start()
+        services.start(lambda: all(ready(port) for port in services.ports.values()))
         result = {"start_s": time.perf_counter() - started}
         pids = {name: process.pid for name, process in services.processes.items()}
         idle = idle_rates(pids)

@@ -49,6 +49,7 @@ def test_the_compose_config_passes_promtool_and_scrapes_every_service(tmp_path):
                for job in config["scrape_configs"]}
     expected = {name: [f"{name}:{port}"] for name, port in JOBS.items()}
     expected["gateway"] = ["gateway:8000"]
+    expected["rabbitmq"] = ["rabbitmq:15692"]  # the broker's own metrics
     assert targets == expected
     assert config["rule_files"] == ["alerts.yml"]
 
