@@ -9,6 +9,8 @@ from werkzeug.wrappers import Response
 
 from services.chassis.schemas import PageRequest
 from services.volunteer.responses.activities import (
+    ActivityCancelledOut,
+    ActivityChangedOut,
     ActivityOut,
     ActivityPageOut,
     CancelledOut,
@@ -34,6 +36,8 @@ from services.volunteer.responses.projects import (
     ProjectPageOut,
 )
 from services.volunteer.schemas.activities import (
+    ActivityCancelSchema,
+    ActivityChangesSchema,
     ActivityQuerySchema,
     ActivitySchema,
     CancelSchema,
@@ -149,6 +153,21 @@ class VolunteerRoutes:
           response=ActivityOut, errors=STATE, tag=TAG, summary="Publish a draft activity: sign-up opens")
     def publish_volunteer_activity(self, request, caller, activity_id):
         return self.volunteer.publish_activity(caller.actor.to_dict(), activity_id)
+
+    @http("PATCH", "/api/v1/volunteer-activities/<string:activity_id>", roles=OFFICERS, body=ActivityChangesSchema,
+          response=ActivityChangedOut, errors=STATE, tag=TAG,
+          summary="Change an activity that has not begun (title, place, description, time, capacity, required "
+                  "skills); version guards against lost updates; capacity not below the places taken, more "
+                  "places confirm the waitlist in order; clashes a new time makes are reported, not refused")
+    def update_volunteer_activity(self, request, caller, activity_id, body):
+        return self.volunteer.update_activity(caller.actor.to_dict(), activity_id, body)
+
+    @http("POST", "/api/v1/volunteer-activities/<string:activity_id>/cancel", roles=OFFICERS,
+          body=ActivityCancelSchema, response=ActivityCancelledOut, errors=STATE, tag=TAG,
+          summary="Call off an activity that has not begun, with the reason: its sign-ups are cancelled with "
+                  "it; 409 when cancelled already, begun, or someone has checked in")
+    def cancel_volunteer_activity(self, request, caller, activity_id, body):
+        return self.volunteer.cancel_activity(caller.actor.to_dict(), activity_id, body)
 
     @http("GET", "/api/v1/volunteer-activities/<string:activity_id>/signups", roles=ANYONE, query=SignupQuerySchema,
           response=SignupPageOut, tag=TAG, summary="An activity's sign-ups in the order they came")

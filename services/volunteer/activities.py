@@ -19,6 +19,8 @@ on SQLite every write transaction holds the database's write lock from BEGIN IMM
 person's clashes under a lock of their memberships' rows, so concurrent sign-ups cannot overfill an
 activity or double-book a person. A retry with the same ``request_id`` returns the first sign-up.
 """
+from datetime import UTC
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -82,7 +84,8 @@ def publish(uow, actor, activity_id, scope):
     found = activity(uow.session, activity_id, scope, lock=True)
     now = uow.database.clock.now()
     if found.status is not ActivityStatus.DRAFT:
-        raise Conflict("the activity is published already", {"activity_id": found.id, "status": found.status.value})
+        raise Conflict(f"the activity is {found.status.value} already",
+                       {"activity_id": found.id, "status": found.status.value})
     if found.starts_at <= now:
         raise Conflict("an activity that has begun cannot be published",
                        {"activity_id": found.id, "starts_at": found.starts_at.isoformat()})
@@ -94,6 +97,128 @@ def publish(uow, actor, activity_id, scope):
         "activity_id": found.id, "organiser_unit_id": found.organiser_unit_id, "category": found.category.value,
         "starts_at": found.starts_at.isoformat(), "ends_at": found.ends_at.isoformat(), "capacity": found.capacity})
     return found
+
+
+EDITABLE = ("title", "place", "description", "starts_at", "ends_at", "capacity", "required_skills")
+
+
+def not_begun(found, now, doing):
+    """409 unless the activity is still to come and not cancelled."""
+    if found.status is ActivityStatus.CANCELLED:
+        raise Conflict(f"a cancelled activity cannot be {doing}",
+                       {"activity_id": found.id, "status": found.status.value})
+    if found.starts_at <= now:
+        raise Conflict(f"an activity that has begun cannot be {doing}",
+                       {"activity_id": found.id, "starts_at": found.starts_at.isoformat()})
+
+
+def change(uow, actor, activity_id, changes, scope):
+    """Change an activity that has not begun (``version`` guards against lost updates): (the activity,
+    the changed fields, the sign-ups a higher capacity confirmed from the waitlist, the clashes a new
+    time made). A new time moves its sign-ups' copies of it; clashes it makes with a person's other
+    sign-ups are reported, not refused (the organiser tells the people; they may cancel one). New
+    required skills do not remove anyone signed up already."""
+    session, now = uow.session, uow.database.clock.now()
+    found = activity(session, activity_id, scope, lock=True)
+    not_begun(found, now, "changed")
+    if changes["version"] != found.version:
+        raise Conflict("the activity changed since it was read; reload it and try again",
+                       {"activity_id": found.id, "version": found.version})
+    # in UTC as the database gives them back, so the reply, trail and event read the same as later reads
+    try:
+        starts = changes.get("starts_at", found.starts_at).astimezone(UTC)
+        ends = changes.get("ends_at", found.ends_at).astimezone(UTC)
+    except OverflowError:  # a time at the calendar's edge, with an offset that takes it past it
+        raise Invalid("a time out of range", {"starts_at": ["out of range"]}) from None
+    if ends <= starts:
+        raise Invalid("the activity must end after it starts", {"ends_at": ["must be after starts_at"]})
+    if "starts_at" in changes and starts <= now:
+        raise Invalid("the activity cannot be moved into the past", {"starts_at": ["must be in the future"]})
+    moved = (starts, ends) != (found.starts_at, found.ends_at)
+    if moved:
+        attended = session.scalar(select(func.count()).select_from(Attendance)
+                                  .where(Attendance.activity_id == found.id))
+        if attended:
+            raise Conflict("volunteers have checked in: the time stays",
+                           {"activity_id": found.id, "checked_in": attended})
+    if "capacity" in changes:
+        confirmed = session.scalar(select(func.count()).select_from(Signup).where(
+            Signup.activity_id == found.id, Signup.status == SignupStatus.CONFIRMED))
+        if changes["capacity"] < confirmed:
+            raise Conflict("the capacity cannot fall below the places taken",
+                           {"activity_id": found.id, "capacity": changes["capacity"], "confirmed": confirmed})
+    before = activity_snapshot(found)
+    for name in ("title", "place", "description", "capacity"):
+        if name in changes:
+            setattr(found, name, changes[name])
+    found.starts_at, found.ends_at = starts, ends
+    if "required_skills" in changes:
+        # only what differs is deleted or added: a row deleted and added again in one flush would clash
+        wanted = set(changes["required_skills"])
+        found.skills = [s for s in found.skills if s.skill in wanted] + [
+            ActivitySkill(skill=s) for s in sorted(wanted - {s.skill for s in found.skills})]
+    after = activity_snapshot(found)
+    changed = sorted(k for k in after if after[k] != before[k])
+    if not changed:
+        return found, [], [], []
+    found.version += 1
+    found.updated_at = now
+    clashed = []
+    if moved:
+        held = session.scalars(select(Signup).where(Signup.activity_id == found.id)
+                               .order_by(Signup.seq).with_for_update()).all()
+        for one in held:
+            one.starts_at, one.ends_at = found.starts_at, found.ends_at
+        session.flush()
+        for one in held:
+            if one.status in LIVE:
+                clashed += [{"signup_id": one.id, "volunteer_id": one.volunteer_id,
+                             "clashing_signup_id": other.id, "clashing_activity_id": other.activity_id}
+                            for other in clashes(session, one.person_key, found)]
+    session.flush()
+    record_change(uow, actor, "volunteer_activity", found.id, "changed", before, after)
+    promoted = promote(uow, actor, found) if "capacity" in changed else []
+    uow.record_event("volunteer_activity_changed", {
+        "activity_id": found.id, "organiser_unit_id": found.organiser_unit_id, "fields": changed,
+        "status": found.status.value, "starts_at": found.starts_at.isoformat(), "ends_at": found.ends_at.isoformat(),
+        "capacity": found.capacity, "version": found.version})
+    return found, changed, promoted, clashed
+
+
+def call_off(uow, actor, activity_id, reason, scope):
+    """Cancel an activity that has not begun (取消活动), with the reason: every live sign-up (confirmed or
+    waitlisted) is cancelled with it, so no one checks in. 409 when it is cancelled already, has begun, or
+    someone has checked in already (their attendance stays a fact). Returns (the activity, the
+    cancelled sign-ups)."""
+    session, now = uow.session, uow.database.clock.now()
+    found = activity(session, activity_id, scope, lock=True)
+    if found.status is ActivityStatus.CANCELLED:
+        raise Conflict("the activity is cancelled already",
+                       {"activity_id": found.id, "status": found.status.value,
+                        "cancelled_at": found.cancelled_at.isoformat()})
+    not_begun(found, now, "cancelled")
+    attended = session.scalar(select(Attendance.id).where(Attendance.activity_id == found.id)
+                              .order_by(Attendance.id).limit(1))
+    if attended is not None:
+        raise Conflict("volunteers have checked in: the activity cannot be cancelled",
+                       {"activity_id": found.id, "attendance_id": attended})
+    before = activity_snapshot(found)
+    found.status, found.cancelled_at, found.cancel_reason, found.updated_at = (
+        ActivityStatus.CANCELLED, now, reason, now)
+    found.version += 1
+    held = session.scalars(select(Signup).where(Signup.activity_id == found.id, Signup.status.in_(LIVE))
+                           .order_by(Signup.seq).with_for_update()).all()
+    for one in held:
+        was = signup_snapshot(one)
+        one.status, one.cancelled_at, one.cancel_reason, one.live_key = SignupStatus.CANCELLED, now, reason, None
+        one.updated_at = now
+        record_change(uow, actor, "signup", one.id, "cancelled", was, signup_snapshot(one))
+    session.flush()
+    record_change(uow, actor, "volunteer_activity", found.id, "cancelled", before, activity_snapshot(found))
+    uow.record_event("volunteer_activity_cancelled", {
+        "activity_id": found.id, "organiser_unit_id": found.organiser_unit_id,
+        "starts_at": found.starts_at.isoformat(), "cancelled_signup_ids": [s.id for s in held]})
+    return found, held
 
 
 def activities(session, scope, params):
@@ -129,14 +254,16 @@ def activity_snapshot(found):
     return {"title": found.title, "category": found.category.value, "organiser_unit_id": found.organiser_unit_id,
             "place": found.place, "starts_at": found.starts_at.isoformat(), "ends_at": found.ends_at.isoformat(),
             "capacity": found.capacity, "description": found.description,
-            "required_skills": [s.skill for s in found.skills], "status": found.status.value}
+            "required_skills": sorted(s.skill for s in found.skills), "status": found.status.value,
+            "cancel_reason": found.cancel_reason}
 
 
 def activity_view(found, counted):
     return dict(activity_snapshot(found), id=found.id, confirmed=counted["confirmed"],
                 waitlisted=counted["waitlisted"], free_places=max(found.capacity - counted["confirmed"], 0),
                 created_by_account=found.created_by_account, created_at=found.created_at.isoformat(),
-                published_at=found.published_at.isoformat() if found.published_at else None)
+                published_at=found.published_at.isoformat() if found.published_at else None,
+                cancelled_at=found.cancelled_at.isoformat() if found.cancelled_at else None, version=found.version)
 
 
 # --- sign-ups ----------------------------------------------------------------------------------
@@ -188,6 +315,8 @@ def sign_up(uow, actor, activity_id, data, scope):
         member = corps.volunteer(session, data["volunteer_id"], scope)
     except NotFound:
         raise Invalid("no such volunteer", {"volunteer_id": [f"no volunteer {data['volunteer_id']!r}"]}) from None
+    if found.status is ActivityStatus.CANCELLED:
+        raise Conflict("the activity is cancelled", {"activity_id": found.id, "status": found.status.value})
     if found.status is not ActivityStatus.PUBLISHED:
         raise Conflict("the activity is not published", {"activity_id": found.id, "missing": "published"})
     if found.starts_at <= now:

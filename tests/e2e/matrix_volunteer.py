@@ -310,6 +310,12 @@ MATRIX = {
     ("POST", "/api/v1/volunteer-activities"): Route(drive_create_activity, other=no_activity_for_chaoyang),
     ("GET", "/api/v1/volunteer-activities/<string:activity_id>"): Route(
         on_fresh_activity("GET", "", who="haidian.auditor"), other=hidden("GET", ACTIVITIES, chaoyang_activity)),
+    ("PATCH", "/api/v1/volunteer-activities/<string:activity_id>"): Route(
+        on_fresh_activity("PATCH", "", {"version": 2, "place": "改在文化中心", "capacity": 4}),
+        other=hidden("PATCH", ACTIVITIES, chaoyang_activity, body={"version": 2, "place": "越权"})),
+    ("POST", "/api/v1/volunteer-activities/<string:activity_id>/cancel"): Route(
+        on_fresh_activity("POST", "/cancel", {"reason": "因天气原因取消"}),
+        other=hidden("POST", ACTIVITIES, chaoyang_activity, "/cancel", {"reason": "越权"})),
     ("POST", "/api/v1/volunteer-activities/<string:activity_id>/publish"): Route(
         on_fresh_activity("POST", "/publish", publish=False),
         other=hidden("POST", ACTIVITIES, chaoyang_activity, "/publish")),

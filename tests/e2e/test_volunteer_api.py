@@ -324,3 +324,46 @@ def test_a_donation_to_a_project_goes_into_the_mutual_aid_fund_once(apis):
     assert refused["details"]["fund_id"] == "bj-mutual-aid"
     error(apis["chaoyang.finance"].post(f"/volunteer-projects/{made['id']}/donations", {"donor": "x", "amount": 1}),
           404, "not_found")
+
+
+def test_an_organiser_changes_then_cancels_an_activity(apis):
+    activity = new_activity(apis, capacity=1)
+    team = public_team(apis)
+    people = [person(apis, team) for _ in range(3)]
+    path = f"/volunteer-activities/{activity['id']}"
+    signed = [ok(apis["haidian.officer"].post(f"{path}/signups", {"volunteer_id": p["id"]}), 201) for p in people]
+    assert [s["status"] for s in signed] == ["confirmed", "waitlisted", "waitlisted"]
+    # the person of the first sign-up holds another activity at the time the first one moves to
+    elsewhere_at = slot()
+    elsewhere = new_activity(apis, times=elsewhere_at)
+    held = ok(apis["haidian.officer"].post(f"/volunteer-activities/{elsewhere['id']}/signups",
+                                           {"volunteer_id": people[0]["id"]}), 201)
+    error(apis["haidian.reviewer"].patch(path, {"version": activity["version"], "place": "x"}), 403, "forbidden")
+    error(apis["chaoyang.officer"].patch(path, {"version": activity["version"], "place": "x"}), 404, "not_found")
+    error(apis["haidian.officer"].patch(path, {"version": activity["version"], "capacity": -1}), 422, "invalid")
+    error(apis["haidian.officer"].patch(path, {"version": activity["version"], "colour": "red"}), 422, "invalid")
+    stale = error(apis["haidian.officer"].patch(path, {"version": activity["version"] - 1, "place": "x"}), 409,
+                  "conflict")
+    assert stale["details"]["version"] == activity["version"]
+    changed = ok(apis["haidian.officer"].patch(path, {
+        "version": activity["version"], "place": "海淀区文化馆", "capacity": 2,
+        "starts_at": elsewhere_at[0], "ends_at": elsewhere_at[1]}), 200)
+    assert changed["changed"] == ["capacity", "ends_at", "place", "starts_at"]
+    assert changed["activity"]["version"] == activity["version"] + 1 and changed["activity"]["place"] == "海淀区文化馆"
+    assert [p["id"] for p in changed["promoted"]] == [signed[1]["id"]]  # the waitlist's first
+    assert changed["clashes"] == [{"signup_id": signed[0]["id"], "volunteer_id": people[0]["id"],
+                                   "clashing_signup_id": held["id"], "clashing_activity_id": elsewhere["id"]}]
+    got = ok(apis["haidian.reviewer"].get(path), 200)
+    assert (got["capacity"], got["confirmed"], got["waitlisted"]) == (2, 2, 1)
+    # called off for the weather: every sign-up goes with it
+    error(apis["haidian.officer"].post(f"{path}/cancel", {"reason": "   "}), 422, "invalid")
+    cancelled = ok(apis["haidian.officer"].post(f"{path}/cancel", {"reason": "因天气原因取消"}), 200)
+    assert cancelled["activity"]["status"] == "cancelled" and cancelled["activity"]["cancel_reason"] == "因天气原因取消"
+    assert {s["id"] for s in cancelled["cancelled_signups"]} == {s["id"] for s in signed}
+    assert {s["status"] for s in ok(apis["haidian.reviewer"].get(f"{path}/signups"), 200)["items"]} == {"cancelled"}
+    twice = error(apis["haidian.officer"].post(f"{path}/cancel", {"reason": "again"}), 409, "conflict")
+    assert twice["details"]["status"] == "cancelled"
+    error(apis["haidian.officer"].patch(path, {"version": cancelled["activity"]["version"], "place": "y"}), 409,
+          "conflict")
+    error(apis["haidian.officer"].post(f"/volunteer-signups/{signed[0]['id']}/check-in", {}), 409, "conflict")
+    assert ok(apis["haidian.reviewer"].get(f"/volunteer-signups/{held['id']}"), 200)["status"] == "confirmed"

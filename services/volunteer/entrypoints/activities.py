@@ -6,6 +6,8 @@ from services.chassis.union_tree import Tree
 
 from .. import activities
 from ..schemas.activities import (
+    ActivityCancelSchema,
+    ActivityChangesSchema,
     ActivityQuerySchema,
     ActivitySchema,
     CancelSchema,
@@ -34,6 +36,30 @@ class ActivityEntrypoints:
         actor = load_actor(actor)
         found = activities.publish(self.db, actor, activity_id, Tree(self.registry).scope(actor.unit_id))
         return self._activity_view(self.db.session, found)
+
+    @rpc
+    def update_activity(self, actor, activity_id, changes):
+        """Change an activity that has not begun (ActivityChangesSchema, ``version`` required):
+        {activity, changed, promoted, clashes}: the changed fields, the waitlisted sign-ups a higher
+        capacity confirmed, and the clashes a new time made with the people's other sign-ups (reported,
+        not refused)."""
+        actor = load_actor(actor)
+        changes = load(ActivityChangesSchema(), changes, "changes")
+        found, changed, promoted, clashed = activities.change(
+            self.db, actor, activity_id, changes, Tree(self.registry).scope(actor.unit_id))
+        return {"activity": self._activity_view(self.db.session, found), "changed": changed,
+                "promoted": activities.signup_views(self.db.session, promoted), "clashes": clashed}
+
+    @rpc
+    def cancel_activity(self, actor, activity_id, data):
+        """Call off an activity that has not begun, with the reason (ActivityCancelSchema): its live
+        sign-ups are cancelled with that reason. {activity, cancelled_signups}."""
+        actor = load_actor(actor)
+        data = load(ActivityCancelSchema(), data, "cancellation")
+        found, cancelled = activities.call_off(self.db, actor, activity_id, data["reason"],
+                                               Tree(self.registry).scope(actor.unit_id))
+        return {"activity": self._activity_view(self.db.session, found),
+                "cancelled_signups": activities.signup_views(self.db.session, cancelled)}
 
     @rpc
     def get_activity(self, actor, activity_id):

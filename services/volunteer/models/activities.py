@@ -28,6 +28,7 @@ class Category(enum.Enum):
 class ActivityStatus(enum.Enum):
     DRAFT = "draft"          # 草稿: not open for sign-up
     PUBLISHED = "published"  # 已发布: open for sign-up until it begins
+    CANCELLED = "cancelled"  # 已取消: called off by its organiser before it began; its sign-ups are cancelled
 
 
 class SignupStatus(enum.Enum):
@@ -61,6 +62,8 @@ class Activity(Base):
     created_by_account: Mapped[str] = mapped_column(String(64))
     created_at = mapped_column(UtcDateTime, nullable=False)
     published_at = mapped_column(UtcDateTime, nullable=True)
+    cancelled_at = mapped_column(UtcDateTime, nullable=True)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
     updated_at = mapped_column(UtcDateTime, nullable=False)
 
     skills: Mapped[list["ActivitySkill"]] = relationship(

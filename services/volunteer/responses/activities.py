@@ -34,6 +34,10 @@ class ActivityOut(Schema):
     created_by_account = text()
     created_at = instant()
     published_at = maybe_instant()
+    cancelled_at = maybe_instant(metadata={"description": "when the organiser called it off"})
+    cancel_reason = maybe_text()
+    version = fields.Integer(required=True, validate=validate.Range(min=1),
+                             metadata={"description": "send it back with a change: 409 if it moved on"})
 
 
 class SignupOut(Schema):
@@ -58,6 +62,32 @@ class CancelledOut(Schema):
 
     signup = fields.Nested(SignupOut, required=True)
     promoted = fields.List(fields.Nested(SignupOut), required=True)
+
+
+class ClashOut(Schema):
+    """A sign-up whose person holds another live sign-up at the activity's new time."""
+
+    signup_id = text()
+    volunteer_id = text()
+    clashing_signup_id = text()
+    clashing_activity_id = text()
+
+
+class ActivityChangedOut(Schema):
+    """The changed activity; which fields changed; the waitlisted sign-ups a higher capacity confirmed; the
+    clashes its new time made (reported, not refused: the organiser tells the people)."""
+
+    activity = fields.Nested(ActivityOut, required=True)
+    changed = fields.List(fields.String(), required=True)
+    promoted = fields.List(fields.Nested(SignupOut), required=True)
+    clashes = fields.List(fields.Nested(ClashOut), required=True)
+
+
+class ActivityCancelledOut(Schema):
+    """The cancelled activity and the sign-ups cancelled with it."""
+
+    activity = fields.Nested(ActivityOut, required=True)
+    cancelled_signups = fields.List(fields.Nested(SignupOut), required=True)
 
 
 ActivityPageOut = page_schema(ActivityOut, "ActivityPageOut")

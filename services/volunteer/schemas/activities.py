@@ -29,6 +29,37 @@ class ActivitySchema(Schema):
             raise ValidationError("must be after starts_at", "ends_at")
 
 
+class ActivityChangesSchema(Schema):
+    """Changes to an activity that has not begun: any of its title, place, description, time, capacity and
+    required skills; ``version`` (the one you read) guards against lost updates."""
+
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1),
+                             metadata={"description": "the activity's version as you read it; 409 if it changed"})
+    title = Trimmed(validate=validate.Length(min=1, max=200))
+    place = Trimmed(validate=validate.Length(min=1, max=200))
+    description = Trimmed(validate=validate.Length(max=5000))
+    starts_at = fields.AwareDateTime()
+    ends_at = fields.AwareDateTime()
+    capacity = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000),
+                              metadata={"description": "not below the places taken; more places confirm the "
+                                                       "waitlist in its order"})
+    required_skills = SkillsField(metadata={"description": "replaces the list; people signed up stay"})
+
+    @validates_schema
+    def _something(self, data, **kwargs):
+        if not set(data) - {"version"}:
+            raise ValidationError("nothing to change", "_schema")
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            raise ValidationError("must be after starts_at", "ends_at")
+
+
+class ActivityCancelSchema(Schema):
+    """Call the activity off (before it begins), with the reason every sign-up is cancelled with."""
+
+    reason = Trimmed(required=True, validate=validate.Length(min=1, max=2000),
+                     metadata={"description": "e.g. 因天气原因取消"})
+
+
 class ActivityQuerySchema(PageRequest):
     category = fields.String(validate=choice(Category))
     status = fields.String(validate=choice(ActivityStatus))
