@@ -10,7 +10,8 @@ Officers submit honourees' suggestions (建言献策直通车); the city federat
 (reviewers), transfers them to a handling body and records the answer (officers), and commends
 excellent ones (reviewers); anyone signed in reads them and the overdue list in scope.
 Learning and exchange events are shared: officers of any unit create them and sign up eligible
-honourees of their scope; the organiser marks attendance (403 for another unit). The organs
+honourees of their scope, and cancel those sign-ups before the event begins; the organiser marks
+attendance (403 for another unit). The organs
 (council and standing council by term, sector committees, branches, troupes) are read by everyone;
 the city sets up all but branches, a unit its branches; seats go to active members of the association.
 """
@@ -38,6 +39,7 @@ from services.association.responses.studios import (
 from services.association.responses.suggestions import SuggestionOut, SuggestionPageOut
 from services.association.schemas.learning import (
     AttendanceSchema,
+    CancelSignupSchema,
     ExchangeCountQuerySchema,
     LearningEventQuerySchema,
     NewLearningEventSchema,
@@ -271,6 +273,13 @@ class AssociationRoutes:
           summary="Sign up an eligible honouree in your scope; 409 when full, twice or not eligible")
     def sign_up_for_learning(self, request, caller, event_id, body):
         return 201, self.association.sign_up_for_learning(caller.actor.to_dict(), event_id, body)
+
+    @http("POST", "/api/v1/learning-events/<string:event_id>/signups/<string:honouree_id>/cancel", roles=OFFICERS,
+          body=CancelSignupSchema, response=SignupOut, errors=(403, 404, 409), tag=TAG,
+          summary="Cancel a person's sign-up before the event begins (officers of the person's managing unit "
+                  "or above), with an optional reason; the sign-up stays as cancelled; 409 once cancelled or begun")
+    def cancel_learning_signup(self, request, caller, event_id, honouree_id, body):
+        return self.association.cancel_learning_signup(caller.actor.to_dict(), event_id, honouree_id, body)
 
     @http("POST", "/api/v1/learning-events/<string:event_id>/attendance", roles=OFFICERS, body=AttendanceSchema,
           response=LearningEventOut, errors=(403, 404, 409), tag=TAG,

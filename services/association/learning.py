@@ -8,6 +8,13 @@ event has begun by the service's clock (409 before). A unit sees the sign-ups of
 its scope; the organiser's scope sees them all. The city aims at 100 honourees a year in
 international and Hong Kong/Macao/Taiwan exchanges: the yearly count is of distinct honourees in
 scope who attended one that year.
+
+A sign-up is cancelled (取消报名) by officers whose scope holds the person's managing unit (as kept on
+the sign-up; the organiser who manages someone else's people sees it but is 403, others 404), before
+the event begins (409 after), with an optional reason; twice is a 409. The row stays with who, when
+and why; it no longer counts against the capacity nor for attendance. There is no waitlist: the freed
+place is simply open. Signing the person up again re-activates the same row (the earlier cancellation
+stays in the audit trail).
 """
 from datetime import UTC, timedelta
 
@@ -38,9 +45,11 @@ def get(session, event_id, lock=False):
 
 
 def counts(session, event_ids):
+    """Sign-ups standing (not cancelled) and attended, per event."""
     rows = session.execute(select(LearningSignup.event_id, func.count(),
                                   func.sum(case((LearningSignup.attended.is_(True), 1), else_=0)))
-                           .where(LearningSignup.event_id.in_(list(event_ids)))
+                           .where(LearningSignup.event_id.in_(list(event_ids)),
+                                  LearningSignup.cancelled_at.is_(None))
                            .group_by(LearningSignup.event_id)).all() if event_ids else []
     return {e: (n, int(a or 0)) for e, n, a in rows}
 
@@ -62,7 +71,10 @@ def signup_view(s):
     return {"event_id": s.event_id, "honouree_id": s.honouree_id, "managing_unit_id": s.managing_unit_id,
             "signed_up_by_account": s.signed_up_by_account, "signed_up_at": s.signed_up_at.isoformat(),
             "attended": s.attended,
-            "attendance_marked_at": s.attendance_marked_at.isoformat() if s.attendance_marked_at else None}
+            "attendance_marked_at": s.attendance_marked_at.isoformat() if s.attendance_marked_at else None,
+            "status": "cancelled" if s.cancelled_at else "signed_up",
+            "cancelled_at": s.cancelled_at.isoformat() if s.cancelled_at else None,
+            "cancelled_by_account": s.cancelled_by_account, "cancel_reason": s.cancel_reason}
 
 
 def create(uow, actor, data):
@@ -95,19 +107,55 @@ def sign_up(uow, actor, event_id, row):
     if not row["eligible"]:
         raise Conflict("only a living honouree with an active honour can sign up",
                        {"honouree_id": row["honouree_id"], "missing": "active_honour"})
-    if session.get(LearningSignup, (event.id, row["honouree_id"])) is not None:
+    earlier = session.get(LearningSignup, (event.id, row["honouree_id"]))
+    if earlier is not None and earlier.cancelled_at is None:
         raise Conflict("the honouree has signed up already", {"event_id": event.id, "honouree_id": row["honouree_id"]})
-    taken = session.scalar(select(func.count()).select_from(LearningSignup).where(LearningSignup.event_id == event.id))
+    taken = session.scalar(select(func.count()).select_from(LearningSignup).where(
+        LearningSignup.event_id == event.id, LearningSignup.cancelled_at.is_(None)))
     if event.capacity is not None and taken >= event.capacity:
         raise Conflict(f"the event is full ({event.capacity} places)", {"event_id": event.id,
                                                                         "capacity": event.capacity})
-    made = LearningSignup(event_id=event.id, honouree_id=row["honouree_id"], managing_unit_id=row["managing_unit_id"],
-                          signed_up_by_account=actor.account, signed_up_at=uow.database.clock.now(), attended=False)
-    session.add(made)
+    now = uow.database.clock.now()
+    if earlier is None:
+        made, before = LearningSignup(event_id=event.id, honouree_id=row["honouree_id"], attended=False), None
+        session.add(made)
+    else:  # signed up again after cancelling: the same row stands again, the cancellation stays in the audit
+        made, before = earlier, {"status": "cancelled", "cancelled_at": earlier.cancelled_at.isoformat(),
+                                 "cancel_reason": earlier.cancel_reason}
+        made.cancelled_at = made.cancelled_by_account = made.cancel_reason = None
+        made.attended, made.attendance_marked_at = False, None
+    made.managing_unit_id, made.signed_up_by_account, made.signed_up_at = row["managing_unit_id"], actor.account, now
     session.flush()
-    record_change(uow, actor, "learning_signup", f"{event.id}:{made.honouree_id}", "signed_up", None,
-                  {"honouree_id": made.honouree_id})
+    record_change(uow, actor, "learning_signup", f"{event.id}:{made.honouree_id}", "signed_up", before,
+                  {"honouree_id": made.honouree_id, "status": "signed_up"})
     return made
+
+
+def cancel(uow, actor, event_id, honouree_id, data, scope):
+    """Cancel a standing sign-up before the event begins (取消报名): the row stays, with who, when, why."""
+    session, now = uow.session, uow.database.clock.now()
+    event = get(session, event_id, lock=True)  # in turn with sign-ups and attendance of the event
+    found = None
+    if isinstance(honouree_id, str) and len(honouree_id) <= 32:
+        found = session.get(LearningSignup, (event.id, honouree_id), with_for_update=True, populate_existing=True)
+    if found is None or (found.managing_unit_id not in scope and event.organiser_unit_id not in scope):
+        raise NotFound(f"no sign-up of {honouree_id!r} for this event", {"event_id": event.id,
+                                                                        "honouree_id": honouree_id})
+    if found.managing_unit_id not in scope:
+        raise Forbidden("only officers of the person's managing unit (or above) cancel the sign-up",
+                        {"event_id": event.id, "honouree_id": honouree_id})
+    if found.cancelled_at is not None:
+        raise Conflict("the sign-up is cancelled already", {
+            "event_id": event.id, "honouree_id": honouree_id, "status": "cancelled",
+            "cancelled_at": found.cancelled_at.isoformat()})
+    if now >= event.starts_at:
+        raise Conflict("the event has begun: a sign-up is cancelled before it begins",
+                       {"event_id": event.id, "starts_at": event.starts_at.isoformat()})
+    found.cancelled_at, found.cancelled_by_account, found.cancel_reason = now, actor.account, data.get("reason")
+    session.flush()
+    record_change(uow, actor, "learning_signup", f"{event.id}:{honouree_id}", "cancelled", {"status": "signed_up"},
+                  {"status": "cancelled", "cancel_reason": found.cancel_reason})
+    return found
 
 
 def mark_attendance(uow, actor, event_id, data, organiser_scope):
@@ -119,10 +167,12 @@ def mark_attendance(uow, actor, event_id, data, organiser_scope):
         raise Conflict("the event has not begun: attendance is marked once it has",
                        {"event_id": event.id, "starts_at": event.starts_at.isoformat()})
     found = {s.honouree_id: s for s in session.scalars(select(LearningSignup).where(
-        LearningSignup.event_id == event.id, LearningSignup.honouree_id.in_(data["honouree_ids"])))}
+        LearningSignup.event_id == event.id, LearningSignup.honouree_id.in_(data["honouree_ids"]),
+        LearningSignup.cancelled_at.is_(None)))}  # a cancelled sign-up is no sign-up
     absent = [h for h in data["honouree_ids"] if h not in found]
     if absent:
-        raise Conflict("only those signed up can attend", {"event_id": event.id, "honouree_ids": absent})
+        raise Conflict("only those signed up (and not cancelled) can attend",
+                       {"event_id": event.id, "honouree_ids": absent})
     for honouree_id in sorted(found):
         signup = found[honouree_id]
         if signup.attended != data["attended"]:
@@ -155,6 +205,9 @@ def signups(session, event, scope, params):
         where.append(LearningSignup.managing_unit_id.in_(sorted(scope)))
     if params.get("attended") is not None:
         where.append(LearningSignup.attended == params["attended"])
+    if params.get("status"):
+        where.append(LearningSignup.cancelled_at.is_(None) if params["status"] == "signed_up"
+                     else LearningSignup.cancelled_at.is_not(None))
     total = session.scalar(select(func.count()).select_from(LearningSignup).where(*where))
     page, size = params["page"], params["page_size"]
     found = session.scalars(select(LearningSignup).where(*where).order_by(LearningSignup.signed_up_at,
@@ -168,6 +221,6 @@ def exchange_count(session, scope, year):
         select(func.count(distinct(LearningSignup.honouree_id)))
         .join(LearningEvent, LearningEvent.id == LearningSignup.event_id)
         .where(LearningEvent.kind.in_(EXCHANGES), LearningEvent.year == year, LearningSignup.attended.is_(True),
-               LearningSignup.managing_unit_id.in_(sorted(scope)))) or 0
+               LearningSignup.cancelled_at.is_(None), LearningSignup.managing_unit_id.in_(sorted(scope)))) or 0
     return {"year": year, "participants": participants, "target": EXCHANGE_TARGET,
             "shortfall": max(0, EXCHANGE_TARGET - participants)}

@@ -9,12 +9,14 @@ another unit's officers); a branch belongs to a unit in the caller's scope (404 
 are given by officers whose scope holds the organ's unit (403 otherwise), to an active member of the
 association (实名入会) on their roster (404 not on it; 409 ``missing: "membership"``). A council
 position on the council and the standing council, head/deputy head/member elsewhere (422); one
-president, one secretary-general, one head per organ, and a person once per organ (409). One
-council and one standing council per term (409).
+president, one secretary-general, one head per organ, and a person once per organ among the seats
+not ended (409; a database rule too, a partial unique index). One council and one standing council
+per term (409).
 
 A seat ends (by the same officers) with a reason and a date (today by default; not before it began
 nor after today: 422); an ended seat stays on the organ as history (``ended_on``, ``end_reason``)
-and is no longer counted for the one-holder positions. An active seat's position may change (the
+and is no longer counted for the one-holder positions nor for "once per organ": the person may be
+seated on the organ again, a new seat beside the ended one. An active seat's position may change (the
 same rules as giving it). When a person's membership ends (leaving, or ``honour_revoked`` with no
 honour left) all their active seats end by themselves, in the same unit of work; a seat ended
 already is left as is (idempotent). Every change is audited.
@@ -147,7 +149,9 @@ def active_seat(uow, actor, organ_id, honouree_id, scope):
     organ = get(uow.session, organ_id, lock=True)
     if organ.unit_id not in scope:
         raise Forbidden("only officers of the organ's unit (or above) change its seats", {"organ_id": organ.id})
-    seat = next((s for s in organ.seats if s.honouree_id == honouree_id), None)
+    theirs = [s for s in organ.seats if s.honouree_id == honouree_id]
+    # the live seat if there is one, else the latest ended one (to say when it ended)
+    seat = next((s for s in theirs if s.ended_on is None), theirs[-1] if theirs else None)
     if seat is None:
         raise NotFound(f"no seat of {honouree_id!r} on this organ", {"organ_id": organ.id, "honouree_id": honouree_id})
     if seat.ended_on is not None:
@@ -211,15 +215,19 @@ def add_seat(uow, actor, organ_id, data, row, scope, today):
     if member is None:
         raise Conflict("only an active member of the association (实名入会) takes a seat",
                        {"honouree_id": row["honouree_id"], "missing": "membership"})
-    if any(s.honouree_id == row["honouree_id"] for s in organ.seats):
-        raise Conflict("the honouree has a seat on this organ already",
-                       {"organ_id": organ.id, "honouree_id": row["honouree_id"]})
+    taken = Conflict("the honouree has a seat on this organ already",
+                     {"organ_id": organ.id, "honouree_id": row["honouree_id"]})
+    if any(s.honouree_id == row["honouree_id"] and s.ended_on is None for s in organ.seats):
+        raise taken  # an ended seat does not count: the person may be seated again
     single_holder(organ, position)
     seat = OrganSeat(id=new_id(), organ_id=organ.id, honouree_id=row["honouree_id"],
                      managing_unit_id=row["managing_unit_id"], position=position, since=today,
                      added_by_account=actor.account, added_at=uow.database.clock.now())
-    session.add(seat)
-    session.flush()
+    try:
+        with session.begin_nested():  # the organ's lock serialises seats; the index is the last word
+            session.add(seat)
+    except IntegrityError:
+        raise taken from None
     session.expire(organ, ["seats"])
     record_change(uow, actor, "organ", organ.id, "seat_given", None,
                   {"honouree_id": seat.honouree_id, "position": position.value})

@@ -8,7 +8,8 @@ its recognition counts for the city, not for 海淀; 海淀 cannot apply for a �
 (c) for the suggestion routes: 朝阳's suggestion (submitted by chaoyang.officer for a 朝阳 honouree)
 the same way; 海淀 cannot submit for a 朝阳 honouree (404); 海淀's overdue list holds only its own.
 Learning events are shared (every unit reads them and signs its people up): 朝阳's event is read by
-海淀, but 海淀 sees only its own people's sign-ups, cannot sign up a 朝阳 honouree (404), cannot mark
+海淀, but 海淀 sees only its own people's sign-ups, cannot sign up a 朝阳 honouree (404) nor cancel a
+朝阳 person's sign-up (404, the sign-up stays), cannot mark
 attendance at 朝阳's event (403), and 朝阳's exchange participants do not count for 海淀.
 Organs are shared too: 海淀 reads 朝阳's branch, but cannot set one up for a 朝阳 unit (404) nor give
 a seat on it (403).
@@ -307,6 +308,30 @@ def drive_attendance(w):
     return w.call("haidian.officer", "POST", f"{EVENTS}/{made['id']}/attendance", json={"honouree_ids": [person["id"]]})
 
 
+def drive_cancel_signup(w):
+    made = learning_event(w)
+    person = w.honouree()
+    w.ok("haidian.officer", "POST", f"/learning-events/{made['id']}/signups", 201, json={"honouree_id": person["id"]})
+    return w.call("haidian.officer", "POST", f"{EVENTS}/{made['id']}/signups/{person['id']}/cancel",
+                  json={"reason": "临时出差"})
+
+
+def no_cancelling_chaoyangs_sign_up(w):
+    """A 朝阳 person's sign-up for 朝阳's coming event is 404 to 海淀 (as a sign-up that exists nowhere)
+    and stays standing."""
+    made = learning_event(w, "chaoyang.officer", "salon")
+    person = w.honouree("chaoyang.officer", "bj-chaoyang")
+    w.ok("chaoyang.officer", "POST", f"/learning-events/{made['id']}/signups", 201, json={"honouree_id": person["id"]})
+    found = assert_error(w.call("haidian.officer", "POST", f"{EVENTS}/{made['id']}/signups/{person['id']}/cancel",
+                                json={}), 404, "not_found")
+    absent = assert_error(w.call("haidian.officer", "POST", f"{EVENTS}/{made['id']}/signups/no-such-record/cancel",
+                                 json={}), 404, "not_found")
+    assert found["details"]["honouree_id"] == person["id"]
+    assert found["message"].replace(person["id"], "?") == absent["message"].replace("no-such-record", "?")
+    standing = w.ok("chaoyang.officer", "GET", f"/learning-events/{made['id']}/signups", 200)["items"]
+    assert [(s["honouree_id"], s["status"]) for s in standing] == [(person["id"], "signed_up")]
+
+
 # --- organs --------------------------------------------------------------------------------------
 
 ORGANS = "/api/v1/organs"
@@ -463,6 +488,8 @@ MATRIX = {
         lambda w: w.call("haidian.reviewer", "GET", f"{EVENTS}/{learning_event(w)['id']}/signups"),
         other=signups_show_only_haidians_people),
     ("POST", EVENTS + "/<string:event_id>/signups"): Route(drive_signup, other=no_signup_of_a_chaoyang_honouree),
+    ("POST", EVENTS + "/<string:event_id>/signups/<string:honouree_id>/cancel"): Route(
+        drive_cancel_signup, other=no_cancelling_chaoyangs_sign_up),
     ("POST", EVENTS + "/<string:event_id>/attendance"): Route(drive_attendance, other=attendance_is_the_organisers),
     ("GET", ORGANS): Route(get("haidian.officer", "/organs"),
                            other=NotApplicable("the organs are shared: every unit reads them all")),

@@ -202,6 +202,38 @@ def test_an_exchange_signed_up_attended_and_counted(apis):
     assert after["participants"] == before + 1 and after["target"] == 100
 
 
+def test_a_sign_up_cancelled_before_the_event_frees_its_place(apis):
+    city, officer = apis["city.officer"], apis["haidian.officer"]
+    coming = ok(city.post("/learning-events", {"kind": "training", "title": "劳模创新能力培训班", "place": "北京职工大学",
+                                               "starts_at": "2199-05-01T09:00:00+08:00", "capacity": 1}), 201)
+    first, second = honouree(apis), honouree(apis)
+    signups = f"/learning-events/{coming['id']}/signups"
+    ok(officer.post(signups, {"honouree_id": first["id"]}), 201)
+    assert officer.post(signups, {"honouree_id": second["id"]}).status_code == 409  # full
+    bad = officer.post(f"{signups}/{first['id']}/cancel", {"reason": "x" * 2001})
+    assert bad.status_code == 422 and "reason" in bad.json()["details"]
+    assert ok(city.get(f"/learning-events/{coming['id']}"), 200)["signed_up"] == 1  # nothing changed
+    assert apis["chaoyang.officer"].post(f"{signups}/{first['id']}/cancel", {}).status_code == 404  # not theirs
+    cancelled = ok(officer.post(f"{signups}/{first['id']}/cancel", {"reason": "临时出差"}), 200)
+    assert (cancelled["status"], cancelled["cancel_reason"], cancelled["cancelled_by_account"]) == (
+        "cancelled", "临时出差", "haidian.officer")
+    twice = officer.post(f"{signups}/{first['id']}/cancel", {})
+    assert twice.status_code == 409 and twice.json()["details"]["status"] == "cancelled"
+    ok(officer.post(signups, {"honouree_id": second["id"]}), 201)  # the freed place
+    listed = ok(officer.get(signups, params={"page_size": 200}), 200)["items"]
+    assert {(s["honouree_id"], s["status"]) for s in listed} == {(first["id"], "cancelled"),
+                                                                 (second["id"], "signed_up")}
+    ok(city.post(f"{signups}/{second['id']}/cancel", {}), 200)  # the city's scope holds 海淀's people
+    again = ok(officer.post(signups, {"honouree_id": first["id"]}), 201)  # the same sign-up stands again
+    assert (again["status"], again["cancelled_at"]) == ("signed_up", None)
+    # an event that has begun: no cancelling, and a cancelled sign-up cannot attend
+    held = ok(city.post("/learning-events", {"kind": "salon", "title": "劳模沙龙", "place": "劳动者之家",
+                                             "starts_at": "2003-05-01T19:00:00+08:00"}), 201)
+    ok(officer.post(f"/learning-events/{held['id']}/signups", {"honouree_id": first["id"]}), 201)
+    late = officer.post(f"/learning-events/{held['id']}/signups/{first['id']}/cancel", {"reason": "迟了"})
+    assert late.status_code == 409 and late.json()["details"]["event_id"] == held["id"]
+
+
 def test_the_council_of_a_term_takes_members_of_the_association(apis):
     city, officer = apis["city.officer"], apis["haidian.officer"]
     term = 7  # made here, or found (409 naming it) if another module made it first
@@ -267,3 +299,19 @@ def test_the_years_research_results(apis):
     assert listed["total"] == before + 1 and made in listed["items"]
     missing = city.post("/research-results", dict(body, suggestion_ids=["nosuch"]))
     assert missing.status_code == 404 and missing.json()["details"] == {"suggestion_ids": ["nosuch"]}
+
+
+def test_a_person_whose_seat_ended_is_seated_on_the_organ_again(apis):
+    officer = apis["haidian.officer"]
+    branch = ok(officer.post("/organs", {"kind": "branch", "name": f"海淀分会{tag()}", "unit_id": "bj-haidian"}), 201)
+    person = honouree(apis)
+    ok(officer.post("/memberships", {"honouree_id": person["id"]}), 201)
+    seats = f"/organs/{branch['id']}/members"
+    ok(officer.post(seats, {"honouree_id": person["id"], "position": "head"}), 201)
+    ok(officer.post(f"{seats}/{person['id']}/end", {"reason": "换届"}), 200)
+    again = ok(officer.post(seats, {"honouree_id": person["id"], "position": "member"}), 201)
+    assert [(m["position"], m["ended_on"] is None) for m in again["members"]] == [("head", False), ("member", True)]
+    twice = officer.post(seats, {"honouree_id": person["id"], "position": "deputy_head"})
+    assert twice.status_code == 409 and twice.json()["details"] == {"organ_id": branch["id"],
+                                                                    "honouree_id": person["id"]}
+    assert ok(officer.get(f"/organs/{branch['id']}"), 200) == again  # the refusal changed nothing

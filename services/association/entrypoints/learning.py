@@ -9,6 +9,7 @@ from services.chassis.union_tree import Tree
 from .. import learning
 from ..schemas.learning import (
     AttendanceSchema,
+    CancelSignupSchema,
     ExchangeCountQuerySchema,
     LearningEventQuerySchema,
     NewLearningEventSchema,
@@ -54,6 +55,16 @@ class LearningEntrypoints:
         if row is None:
             raise NotFound(f"no honouree {honouree_id!r}", {"honouree_id": honouree_id})
         return learning.signup_view(learning.sign_up(self.db, actor, event_id, row))
+
+    @rpc
+    def cancel_learning_signup(self, actor, event_id, honouree_id, data=None):
+        """Cancel a person's sign-up before the event begins, with an optional reason (CancelSignupSchema):
+        officers whose scope holds the person's managing unit (403 for the organiser's other officers, 404
+        for the rest); 409 once cancelled or once the event has begun. Returns the sign-up."""
+        actor = load_actor(actor)
+        data = load(CancelSignupSchema(), data or {}, "cancellation")
+        scope = Tree(self.registry).scope(actor.unit_id)
+        return learning.signup_view(learning.cancel(self.db, actor, event_id, honouree_id, data, scope))
 
     @rpc
     def learning_signups(self, actor, event_id, query=None):

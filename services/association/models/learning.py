@@ -46,7 +46,11 @@ class LearningEvent(Base):
 
 
 class LearningSignup(Base):
-    """An honouree signed up for an event, and whether they attended (the organiser marks it)."""
+    """An honouree signed up for an event, and whether they attended (the organiser marks it).
+
+    A sign-up cancelled before the event began keeps its row (``cancelled_at``, ``cancelled_by_account``,
+    ``cancel_reason``): it no longer takes a place nor can attend. Signing the person up again re-activates
+    this row (one row per event and person); the earlier cancellation stays in the audit trail."""
 
     __tablename__ = "learning_signups"
     __table_args__ = (Index("ix_learning_signups_unit", "managing_unit_id"),)
@@ -58,3 +62,6 @@ class LearningSignup(Base):
     signed_up_at = mapped_column(UtcDateTime, nullable=False)
     attended: Mapped[bool] = mapped_column(Boolean)
     attendance_marked_at = mapped_column(UtcDateTime, nullable=True)
+    cancelled_at = mapped_column(UtcDateTime, nullable=True)  # null while the sign-up stands
+    cancelled_by_account: Mapped[str | None] = mapped_column(String(64))
+    cancel_reason: Mapped[str | None] = mapped_column(String(2000))

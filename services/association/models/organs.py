@@ -3,7 +3,7 @@ working committees (界别工作委员会), branches (分会) and troupes (choir
 each with its members and their positions."""
 import enum
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.chassis.database import UtcDateTime, enum_of
@@ -60,14 +60,20 @@ class Organ(Base):
     created_by_account: Mapped[str] = mapped_column(String(64))
     created_at = mapped_column(UtcDateTime, nullable=False)
 
-    seats: Mapped[list["OrganSeat"]] = relationship(order_by="OrganSeat.honouree_id", lazy="selectin")
+    seats: Mapped[list["OrganSeat"]] = relationship(
+        # per person, oldest first, an ended seat before the live one given the same moment
+        order_by="[OrganSeat.honouree_id, OrganSeat.added_at, OrganSeat.ended_on.is_(None), OrganSeat.id]",
+        lazy="selectin")
 
 
 class OrganSeat(Base):
     """A member of an organ, with the position held."""
 
     __tablename__ = "organ_seats"
-    __table_args__ = (UniqueConstraint("organ_id", "honouree_id", name="uq_organ_seats_organ_id_honouree_id"),)
+    # a person once per organ among the seats not ended: a seat that ended stays as history and the person
+    # may be seated again (migration 0008; a partial unique index on PostgreSQL and SQLite alike)
+    __table_args__ = (Index("uq_organ_seats_live", "organ_id", "honouree_id", unique=True,
+                            postgresql_where=text("ended_on IS NULL"), sqlite_where=text("ended_on IS NULL")),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     organ_id: Mapped[str] = mapped_column(ForeignKey("organs.id"))
@@ -77,7 +83,7 @@ class OrganSeat(Base):
     since = mapped_column(Date, nullable=False)
     added_by_account: Mapped[str] = mapped_column(String(64))
     added_at = mapped_column(UtcDateTime, nullable=False)
-    # an ended seat stays as history: the person is then once per organ still (re-seating is a 409)
+    # an ended seat stays as history; the person may take a new seat on the organ later
     ended_on = mapped_column(Date, nullable=True)
     end_reason: Mapped[str | None] = mapped_column(String(2000))
     ended_by_account: Mapped[str | None] = mapped_column(String(64))

@@ -1,5 +1,5 @@
 """What the learning-event RPCs return (documented in OpenAPI; tests check real replies)."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from services.chassis.schemas import (
     count,
@@ -46,6 +46,10 @@ class SignupOut(Schema):
     signed_up_at = instant()
     attended = flag()
     attendance_marked_at = maybe_instant()
+    status = text(validate=validate.OneOf(("signed_up", "cancelled")))
+    cancelled_at = maybe_instant()
+    cancelled_by_account = fields.String(required=True, allow_none=True)
+    cancel_reason = fields.String(required=True, allow_none=True)
 
 
 SignupPageOut = page_schema(SignupOut, "SignupPageOut", "Sign-ups of an event you may see.")

@@ -33,6 +33,12 @@ class SignupSchema(Schema):
     honouree_id = fields.String(required=True, validate=validate.Length(min=1, max=32))
 
 
+class CancelSignupSchema(Schema):
+    """Cancel a sign-up before the event begins (取消报名), with an optional reason."""
+
+    reason = Trimmed(load_default=None, allow_none=True, validate=validate.Length(min=1, max=2000))
+
+
 class AttendanceSchema(Schema):
     """Who attended (the organiser marks it once the event has begun)."""
 
@@ -48,6 +54,8 @@ class LearningEventQuerySchema(PageRequest):
 
 class SignupQuerySchema(PageRequest):
     attended = fields.Boolean()
+    status = fields.String(validate=validate.OneOf(("signed_up", "cancelled")),
+                           metadata={"description": "signed_up (standing) or cancelled; default both"})
 
 
 class ExchangeCountQuerySchema(Schema):

@@ -1,8 +1,10 @@
 """Learning and exchange events: sign-up, attendance by the organiser, the exchange count against 100."""
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from services.association.models import Base
 from services.association.models.learning import LearningSignup
 from services.association.responses.learning import (
     ExchangeCountOut,
@@ -115,3 +117,70 @@ def test_events_list_and_bad_input(association, registry):
     retry = association.create_learning_event(CITY, {"kind": "salon", "title": "沙龙", "place": "劳动者之家",
                                                      "starts_at": "2026-04-01T19:00:00+08:00", "request_id": "le-1"})
     assert retry == dict(again, created=False)
+
+
+def test_a_sign_up_is_cancelled_before_the_event_and_may_be_made_again(association, registry, clock):
+    people(registry, "h1", "h2")
+    made = event(association, capacity=1)
+    association.sign_up_for_learning(HAIDIAN, made["id"], {"honouree_id": "h1"})
+    theirs = event(association, CHAOYANG, kind="salon")
+    association.sign_up_for_learning(HAIDIAN, theirs["id"], {"honouree_id": "h1"})
+    with pytest.raises(Conflict):  # full
+        association.sign_up_for_learning(HAIDIAN, made["id"], {"honouree_id": "h2"})
+    # bad input, another unit's person, the organiser who does not manage them, a stranger: nothing changes
+    for bad in ({"reason": ""}, {"reason": "x" * 2001}, {"reason": 5}, {"why": "?"}):
+        with pytest.raises(Invalid):
+            association.cancel_learning_signup(HAIDIAN, made["id"], "h1", bad)
+    with pytest.raises(NotFound) as hidden:
+        association.cancel_learning_signup(CHAOYANG, made["id"], "h1", {})
+    assert hidden.value.details == {"event_id": made["id"], "honouree_id": "h1"}
+    with pytest.raises(Forbidden):  # 朝阳 organised it and sees the sign-up, but 海淀 manages the person
+        association.cancel_learning_signup(CHAOYANG, theirs["id"], "h1", {})
+    with pytest.raises(NotFound):
+        association.cancel_learning_signup(HAIDIAN, made["id"], "h2", {})
+    with pytest.raises(NotFound):
+        association.cancel_learning_signup(HAIDIAN, "no-such-event", "h1", {})
+    assert association.learning_signups(HAIDIAN, made["id"])["items"][0]["status"] == "signed_up"
+
+    clock.set(clock.now() + timedelta(hours=1))
+    cancelled = check(association.cancel_learning_signup(HAIDIAN, made["id"], "h1", {"reason": "  临时出差  "}),
+                      SignupOut)
+    assert (cancelled["status"], cancelled["cancelled_by_account"], cancelled["cancel_reason"]) == (
+        "cancelled", "haidian.officer", "临时出差")
+    assert cancelled["cancelled_at"] == clock.now().isoformat()
+    with pytest.raises(Conflict) as twice:
+        association.cancel_learning_signup(CITY, made["id"], "h1", {})
+    assert twice.value.details["status"] == "cancelled"
+    # the history stays on the list; the place is free (no waitlist: nobody moves up by themselves)
+    assert association.get_learning_event(CITY, made["id"])["signed_up"] == 0
+    page = check(association.learning_signups(CITY, made["id"]), SignupPageOut)
+    assert [(s["honouree_id"], s["status"]) for s in page["items"]] == [("h1", "cancelled")]
+    assert association.learning_signups(CITY, made["id"], {"status": "signed_up"})["total"] == 0
+    with pytest.raises(Invalid):
+        association.learning_signups(CITY, made["id"], {"status": "gone"})
+    association.sign_up_for_learning(HAIDIAN, made["id"], {"honouree_id": "h2"})  # the freed place
+    with pytest.raises(Conflict):  # full again
+        association.sign_up_for_learning(HAIDIAN, made["id"], {"honouree_id": "h1"})
+    association.cancel_learning_signup(CITY, made["id"], "h2", {})  # the city's scope holds 海淀's people
+    again = check(association.sign_up_for_learning(HAIDIAN, made["id"], {"honouree_id": "h1"}), SignupOut)
+    assert (again["status"], again["cancelled_at"], again["cancel_reason"]) == ("signed_up", None, None)
+    assert len(association.rows(LearningSignup)) == 3
+
+    # once the event has begun: no cancelling; a cancelled sign-up cannot attend
+    clock.set(datetime(2026, 3, 1, 1, 0, tzinfo=UTC))  # 09:00 in Beijing, as it begins
+    with pytest.raises(Conflict) as late:
+        association.cancel_learning_signup(HAIDIAN, made["id"], "h1", {"reason": "迟了"})
+    assert late.value.details == {"event_id": made["id"], "starts_at": "2026-03-01T01:00:00+00:00"}
+    with pytest.raises(Conflict) as absent:
+        association.mark_learning_attendance(CITY, made["id"], {"honouree_ids": ["h1", "h2"]})
+    assert absent.value.details["honouree_ids"] == ["h2"]
+    assert association.mark_learning_attendance(CITY, made["id"], {"honouree_ids": ["h1"]})["attended"] == 1
+    assert association.exchange_participants(CITY)["participants"] == 1
+
+    audit = Base.metadata.tables["audit_log"]
+    with association.engine.reading() as connection:
+        trail = connection.execute(select(audit.c.action, audit.c.account).where(
+            audit.c.entity == "learning_signup", audit.c.entity_id == f"{made['id']}:h1")
+            .order_by(audit.c.id)).all()
+    assert [tuple(r) for r in trail] == [("signed_up", "haidian.officer"), ("cancelled", "haidian.officer"),
+                                         ("signed_up", "haidian.officer"), ("attendance", "city.officer")]

@@ -1,11 +1,17 @@
 """The association's organs: the council by term with positions, committees, branches, troupes."""
-import pytest
+import json
+import sys
+from datetime import date, timedelta
 
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from services.association.models.organs import OrganSeat
 from services.association.responses.organs import OrganOut, OrganPageOut
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
-from services.chassis.testing import check
+from services.chassis.testing import check, run_together
 
-from .conftest import CHAOYANG, CITY, HAIDIAN
+from .conftest import CHAOYANG, CITY, HAIDIAN, NOW
 
 ACTIVE = [{"level": "municipal", "status": "active"}]
 
@@ -163,3 +169,69 @@ def test_seats_end_when_the_membership_ends(association, registry):
     seat = association.get_organ(CITY, made["id"])["members"][1]
     assert (seat["ended_on"], seat["ended_by_account"]) == ("2026-01-20", "system")
     assert seats(association.get_organ(CITY, made["id"]))[1] == ("h2", "director", "2026-01-20")
+
+
+def test_a_person_whose_seat_ended_is_seated_again(association, registry, clock):
+    members(association, registry, "h1", "h2")
+    made = council(association)
+    association.add_organ_member(CITY, made["id"], {"honouree_id": "h1", "position": "director"})
+    association.end_organ_seat(CITY, made["id"], "h1", {"reason": "换届"})
+    clock.set(clock.now() + timedelta(days=30))
+    again = association.add_organ_member(CITY, made["id"], {"honouree_id": "h1", "position": "president"})
+    assert seats(again) == [("h1", "director", "2026-01-20"), ("h1", "president", None)]
+    assert again["members"][1]["since"] == "2026-02-19"
+    # two live seats of one person on one organ: still refused, and nothing changes
+    with pytest.raises(Conflict) as twice:
+        association.add_organ_member(CITY, made["id"], {"honouree_id": "h1", "position": "director"})
+    assert twice.value.details == {"organ_id": made["id"], "honouree_id": "h1"}
+    assert len(association.rows(OrganSeat, OrganSeat.organ_id == made["id"])) == 2
+    # the routes by person act on the live seat; once it ends too, the latest ended one answers 409
+    changed = association.change_organ_seat(CITY, made["id"], "h1", {"position": "vice_president"})
+    assert seats(changed) == [("h1", "director", "2026-01-20"), ("h1", "vice_president", None)]
+    association.add_organ_member(CITY, made["id"], {"honouree_id": "h2", "position": "president"})
+    ended = association.end_organ_seat(CITY, made["id"], "h1", {"reason": "辞职"})
+    assert seats(ended)[:2] == [("h1", "director", "2026-01-20"), ("h1", "vice_president", "2026-02-19")]
+    with pytest.raises(Conflict) as over:
+        association.end_organ_seat(CITY, made["id"], "h1", {"reason": "再次"})
+    assert over.value.details["ended_on"] == "2026-02-19"
+    third = association.add_organ_member(CITY, made["id"], {"honouree_id": "h1", "position": "director"})
+    assert [s for s in seats(third) if s[0] == "h1"][-1] == ("h1", "director", None)
+
+
+def test_the_database_refuses_a_second_live_seat(association, registry):
+    """The rule holds below the service too (a race past the organ's lock would meet it): a partial
+    unique index over the seats not ended."""
+    members(association, registry, "h1")
+    made = council(association)
+    association.add_organ_member(CITY, made["id"], {"honouree_id": "h1", "position": "director"})
+    first = association.rows(OrganSeat)[0]
+
+    def insert(seat_id, ended_on=None):
+        with association.engine.engine.begin() as connection:  # behind the service's back
+            connection.execute(OrganSeat.__table__.insert().values(
+                id=seat_id, organ_id=made["id"], honouree_id="h1", managing_unit_id="hd-bank",
+                position="member", since=date(2026, 1, 20), added_by_account="x", added_at=first.added_at,
+                ended_on=ended_on))
+
+    with pytest.raises(IntegrityError):
+        insert("second-live")
+    insert("an-ended-one", ended_on=date(2026, 1, 20))  # ended seats do not count
+    assert len(association.rows(OrganSeat)) == 2
+
+
+def test_seating_again_at_once_from_many_processes_gives_one_live_seat(association, registry):
+    """Six processes seat the same person (whose earlier seat ended) on one organ at one signal, on
+    SQLite and PostgreSQL: exactly one live seat, the others 409."""
+    members(association, registry, "h1")
+    made = council(association)
+    association.add_organ_member(CITY, made["id"], {"honouree_id": "h1", "position": "director"})
+    association.end_organ_seat(CITY, made["id"], "h1", {"reason": "换届"})
+    uri = association.engine.engine.url.render_as_string(hide_password=False)
+    command = [sys.executable, "-m", "services.association.tests.seater", uri, made["id"], "h1",
+               json.dumps(sorted(registry.scope_of("bj"))), NOW.isoformat()]
+    answers, _ = run_together([command] * 6)
+    assert sorted(json.dumps(a, sort_keys=True) for a in answers) == sorted(
+        [json.dumps({"seated": 1})] + [json.dumps({"details": {"honouree_id": "h1", "organ_id": made["id"]},
+                                                   "refused": "conflict"}, sort_keys=True)] * 5)
+    rows = association.rows(OrganSeat, OrganSeat.organ_id == made["id"])
+    assert sorted(r.ended_on is None for r in rows) == [False, True]
