@@ -30,6 +30,17 @@ CITY = Actor("bench.finance", "bj", ("finance",))
 START = datetime(2025, 1, 1, 1, 0, tzinfo=timezone.utc)
 
 
+def posting_request(n, turn):
+    """The ``n``-th bench posting, the fund's ``turn``-th: an appropriation every 50th, a commitment
+    every 7th, a disbursement otherwise."""
+    if turn % 50 == 0:
+        return {"kind": "appropriation", "amount": 5_000_000}
+    if turn % 7 == 0:
+        return {"kind": "commitment", "amount": 10_000, "purpose": "hardship_aid"}
+    return {"kind": "disbursement", "amount": 20_000, "purpose": "condolence", "honouree_id": f"h{n % 20_000}",
+            "reference": "bench"}
+
+
 def fill(engine, clock, count):
     """``count`` postings on one fund, a year's worth, in transactions of 1,000."""
     with engine.unit_of_work() as uow:
@@ -44,13 +55,7 @@ def fill(engine, clock, count):
         with engine.unit_of_work() as uow:
             for _ in range(min(1_000, count - n)):
                 clock.set(START + step * n)
-                if n % 50 == 0:
-                    request = {"kind": "appropriation", "amount": 5_000_000}
-                elif n % 7 == 0:
-                    request = {"kind": "commitment", "amount": 10_000, "purpose": "hardship_aid"}
-                else:
-                    request = {"kind": "disbursement", "amount": 20_000, "purpose": "condolence",
-                               "honouree_id": f"h{n % 20_000}", "reference": "bench"}
+                request = posting_request(n, n)
                 ledger.post(uow, CITY, dict(request, idempotency_key=f"bench-{n}", fund_id=fund_id), year=2025)
                 n += 1
     return fund_id

@@ -50,6 +50,7 @@ from sqlalchemy import text as sql
 
 from bench.broker import Vhost
 from bench.gateway import cpu_seconds
+from bench.ledger import posting_request
 from bench.processes import ServiceProcesses
 from bench.registry import CITY as REGISTRY_CITY
 from bench.registry import NOW as REGISTRY_NOW
@@ -133,14 +134,7 @@ def build_welfare(uri, years):
             with engine.unit_of_work() as uow:
                 for _ in range(min(1_000, POSTINGS - n)):
                     clock.set(WELFARE_START + step * n)
-                    turn = n // FUNDS  # this fund's n-th posting
-                    if turn % 50 == 0:
-                        request = {"kind": "appropriation", "amount": 5_000_000}
-                    elif turn % 7 == 0:
-                        request = {"kind": "commitment", "amount": 10_000, "purpose": "hardship_aid"}
-                    else:
-                        request = {"kind": "disbursement", "amount": 20_000, "purpose": "condolence",
-                                   "honouree_id": f"h{n % 20_000}", "reference": "bench"}
+                    request = posting_request(n, n // FUNDS)  # this fund's (n // FUNDS)-th posting
                     ledger.post(uow, FINANCE, dict(request, idempotency_key=f"bench-{n}",
                                                    fund_id=fund_ids[n % FUNDS]), year=WELFARE_START.year)
                     n += 1
