@@ -298,6 +298,11 @@ class DatabaseEngine:
         with self.reading() as connection, Session(bind=connection) as session:
             yield session
 
+    def answer(self):
+        """Raises when the database does not answer a trivial query: the readiness probes' check."""
+        with self.reading() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
     def dispose(self):
         self.engine.dispose()
 
@@ -363,3 +368,8 @@ class Database(DependencyProvider):
         uow = self.units.pop(worker_ctx, None)
         if uow is not None and not uow.settled:
             uow.rollback()
+
+
+def databases_of(container):
+    """The :class:`DatabaseEngine` of each :class:`Database` dependency of a service container."""
+    return [d.db for d in container.dependencies if isinstance(d, Database)]

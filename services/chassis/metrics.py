@@ -14,6 +14,7 @@ from nameko.rpc import Rpc
 from prometheus_client import REGISTRY, Counter, Histogram, make_wsgi_app
 from prometheus_client.core import GaugeMetricFamily
 
+from .database import databases_of
 from .errors import LaomoError
 
 log = logging.getLogger(__name__)
@@ -153,8 +154,7 @@ class BusinessGauges(DependencyProvider):
     def samples(self):
         read_at, samples = self.cached
         if read_at is None or time.monotonic() - read_at >= self.interval:
-            database = next(d.db for d in self.container.dependencies
-                            if hasattr(d, "db") and hasattr(d.db, "reading_session"))
+            (database,) = databases_of(self.container)
             with database.reading_session() as session:
                 samples = self.figures(session, database.clock.today())
             self.cached = (time.monotonic(), samples)
@@ -198,11 +198,9 @@ class MetricsServer(DependencyProvider):
 
     def not_ready(self):
         """Why the service cannot take work now, or None."""
-        databases = [d.db for d in self.container.dependencies if hasattr(d, "db") and hasattr(d.db, "reading")]
-        for database in databases:
+        for database in databases_of(self.container):
             try:
-                with database.reading() as connection:
-                    connection.exec_driver_sql("SELECT 1")
+                database.answer()
             except Exception as exc:  # any failure means: send no traffic here yet
                 log.warning("not ready: the database does not answer", exc_info=True)
                 return f"database: {type(exc).__name__}"

@@ -4,7 +4,7 @@ from nameko.testing.services import entrypoint_hook
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from services.chassis.database import make_engine
+from services.chassis.database import databases_of, make_engine
 from services.chassis.errors import NotFound
 from services.chassis.metrics import RPC_REQUESTS
 
@@ -22,7 +22,7 @@ def parcels(container_factory, rabbit_config, db_uri):
 
 
 def stored(container):
-    db = next(d for d in container.dependencies if d.attr_name == "db").db
+    db = databases_of(container)[0]
     with db.reading() as connection:
         return connection.execute(select(func.count()).select_from(Parcel.__table__)).scalar_one()
 
@@ -42,7 +42,7 @@ def test_a_failed_write_is_the_callers_error_and_changes_nothing(parcels):
         with pytest.raises(IntegrityError):
             send("p-1", "again")  # primary key clash
     assert stored(parcels) == 1
-    db = next(d for d in parcels.dependencies if d.attr_name == "db").db
+    db = databases_of(parcels)[0]
     with db.reading() as connection:  # the event of the failed change was never written
         assert connection.execute(select(func.count()).select_from(db.outbox)).scalar_one() == 1
 

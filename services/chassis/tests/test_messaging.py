@@ -11,6 +11,7 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from sqlalchemy import func, select
 
 from services.chassis import topology
+from services.chassis.database import databases_of
 from services.chassis.events import handler_queue_name
 from services.chassis.metrics import EVENTS_DEAD_LETTERED, EVENTS_HANDLED
 from services.chassis.outbox import BrokerPublisher
@@ -44,7 +45,7 @@ def inbox_count(container):
 
 
 def container_database(container):
-    return next(d for d in container.dependencies if d.attr_name == "db").db
+    return databases_of(container)[0]
 
 
 def dead_letters(amqp_uri):

@@ -8,6 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
 from services.chassis import events, topology
+from services.chassis.database import databases_of
 from services.chassis.events import handler_queue_name
 from services.chassis.metrics import BusinessGauges
 from services.chassis.testing import wait_for
@@ -143,7 +144,7 @@ def test_probes_tell_alive_from_ready(counted, monkeypatch):
     ready = requests.get(f"{base}/readyz", timeout=5)
     assert (ready.status_code, ready.text) == (200, "ready\n")
 
-    database = next(d for d in container.dependencies if d.attr_name == "db").db
+    database = databases_of(container)[0]
 
     def unreachable():
         raise ConnectionRefusedError("the database is down")

@@ -15,7 +15,7 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter, worker_f
 from sqlalchemy import func, select, update
 
 from services.chassis import topology
-from services.chassis.database import Database, UnitOfWork, make_engine
+from services.chassis.database import Database, UnitOfWork, databases_of, make_engine
 from services.chassis.errors import Invalid, NotFound, ServiceUnavailable
 from services.chassis.events import DUPLICATE
 from services.chassis.id_numbers import make_id_number
@@ -99,7 +99,7 @@ def registry_rpc(suite, rabbit_config):
 
 
 def database_of(container):
-    return next(d for d in container.dependencies if d.attr_name == "db").db
+    return databases_of(container)[0]
 
 
 def deliver(suite, payload):
