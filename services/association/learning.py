@@ -19,10 +19,9 @@ stays in the audit trail).
 from datetime import UTC, timedelta
 
 from sqlalchemy import case, distinct, func, select
-from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change
-from services.chassis.database import earlier_request, new_id
+from services.chassis.database import add_once, earlier_request, new_id
 from services.chassis.errors import Conflict, Forbidden, NotFound
 
 from .models.learning import EXCHANGES, LearningEvent, LearningKind, LearningSignup
@@ -79,23 +78,17 @@ def signup_view(s):
 
 def create(uow, actor, data):
     session, now = uow.session, uow.database.clock.now()
-    if data.get("request_id"):
-        earlier = earlier_request(session, LearningEvent, data["request_id"])
-        if earlier is not None:
-            return earlier, False
+    earlier = earlier_request(session, LearningEvent, data.get("request_id"))
+    if earlier is not None:
+        return earlier, False
     made = LearningEvent(id=new_id(), request_id=data.get("request_id"), kind=LearningKind(data["kind"]),
                          title=data["title"], description=data["description"], place=data["place"],
                          starts_at=data["starts_at"].astimezone(UTC), year=(data["starts_at"].astimezone(UTC) + BEIJING).year,
                          capacity=data.get("capacity"), organiser_unit_id=actor.unit_id,
                          created_by_account=actor.account, created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(made)
-    except IntegrityError:
-        earlier = earlier_request(session, LearningEvent, data["request_id"])
-        if earlier is None:
-            raise
-        return earlier, False
+    made, new = add_once(session, made)
+    if not new:
+        return made, False
     record_change(uow, actor, "learning_event", made.id, "created", None,
                   {"kind": made.kind.value, "title": made.title, "starts_at": made.starts_at.isoformat()})
     return made, True

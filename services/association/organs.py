@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change
-from services.chassis.database import earlier_request, new_id
+from services.chassis.database import add_once, earlier_request, new_id
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
 
 from .models.membership import Membership
@@ -95,10 +95,9 @@ def shape(data):
 def create(uow, actor, data, actor_unit, scope):
     session, now = uow.session, uow.database.clock.now()
     kind = shape(data)
-    if data.get("request_id"):
-        earlier = earlier_request(session, Organ, data["request_id"])
-        if earlier is not None:
-            return earlier, False
+    earlier = earlier_request(session, Organ, data.get("request_id"))
+    if earlier is not None:
+        return earlier, False
     if kind is OrganKind.BRANCH:
         if data["unit_id"] not in scope:
             raise NotFound(f"no unit {data['unit_id']!r}", {"unit_id": data["unit_id"]})
@@ -113,14 +112,9 @@ def create(uow, actor, data, actor_unit, scope):
                  sector=data.get("sector"),
                  troupe_kind=TroupeKind(data["troupe_kind"]) if data.get("troupe_kind") else None,
                  unit_id=data.get("unit_id") or actor.unit_id, created_by_account=actor.account, created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(made)
-    except IntegrityError:
-        earlier = earlier_request(session, Organ, data["request_id"])
-        if earlier is None:
-            raise
-        return earlier, False
+    made, new = add_once(session, made)
+    if not new:
+        return made, False
     record_change(uow, actor, "organ", made.id, "created", None,
                   {"kind": kind.value, "name": made.name, "term": made.term, "unit_id": made.unit_id})
     return made, True

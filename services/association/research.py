@@ -7,10 +7,9 @@ the same ``request_id`` returns the first result. The results are shared: everyo
 them; the year's set is listed newest first with its count (``total``). Every record is audited.
 """
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change
-from services.chassis.database import earlier_request, new_id
+from services.chassis.database import add_once, earlier_request, new_id
 from services.chassis.errors import Forbidden, NotFound
 
 from .models.research import ResearchAuthor, ResearchResult, ResearchSource
@@ -54,18 +53,10 @@ def record(uow, actor, data, unit, rows):
     made = ResearchResult(id=new_id(), request_id=data.get("request_id"), title=data["title"], year=data["year"],
                           summary=data["summary"], recorded_by_account=actor.account,
                           recorded_by_unit_id=actor.unit_id, created_at=uow.database.clock.now())
-    try:
-        with session.begin_nested():
-            session.add(made)
-            session.flush()
-            session.add_all([ResearchAuthor(result_id=made.id, honouree_id=h) for h in data["honouree_ids"]])
-            session.add_all([ResearchSource(result_id=made.id, suggestion_id=s) for s in wanted])
-            session.flush()
-    except IntegrityError:
-        earlier = earlier_request(session, ResearchResult, data.get("request_id"))
-        if earlier is None:
-            raise
-        return earlier, False
+    authors = [ResearchAuthor(result_id=made.id, honouree_id=h) for h in data["honouree_ids"]]
+    made, new = add_once(session, made, *authors, *[ResearchSource(result_id=made.id, suggestion_id=s) for s in wanted])
+    if not new:
+        return made, False
     session.expire(made, ["authors", "sources"])
     record_change(uow, actor, "research_result", made.id, "recorded", None,
                   {"title": made.title, "year": made.year, "honouree_ids": data["honouree_ids"],

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change
-from services.chassis.database import earlier_request, new_id
+from services.chassis.database import add_once, earlier_request, new_id
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
 
 from .models.studios import (
@@ -103,10 +103,9 @@ def leader_conflict(row, honouree_id):
 def apply(uow, actor, data, leader_row):
     """A new application (returns (studio, new)); ``leader_row``: the leader's roster row (eligible)."""
     session, now = uow.session, uow.database.clock.now()
-    if data.get("request_id"):
-        earlier = earlier_request(session, Studio, data["request_id"])
-        if earlier is not None:
-            return earlier, False
+    earlier = earlier_request(session, Studio, data.get("request_id"))
+    if earlier is not None:
+        return earlier, False
     if leader_row is None or not leader_row["eligible"]:
         raise leader_conflict(leader_row, data["leader_honouree_id"])
     evidence = data.get("evidence") or {}
@@ -114,14 +113,9 @@ def apply(uow, actor, data, leader_row):
                   applicant_unit_id=data["unit_id"], leader_honouree_id=data["leader_honouree_id"],
                   status=StudioStatus.APPLIED, applied_by_account=actor.account, version=1, created_at=now,
                   updated_at=now, **{f"evidence_{k}": evidence.get(k) for k in CRITERIA})
-    try:
-        with session.begin_nested():
-            session.add(made)
-    except IntegrityError:  # the same request_id committed in between
-        earlier = earlier_request(session, Studio, data["request_id"])
-        if earlier is None:
-            raise
-        return earlier, False
+    made, new = add_once(session, made)
+    if not new:
+        return made, False
     record_change(uow, actor, "studio", made.id, "applied", None, snapshot(made))
     return made, True
 

@@ -13,10 +13,9 @@ by the service's clock: the overdue list shows it with the days it is late. A su
 scope when the unit that submitted it is the caller's or below it.
 """
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change
-from services.chassis.database import earlier_request, new_id
+from services.chassis.database import add_once, earlier_request, new_id
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
 
 from .models.suggestions import (
@@ -102,10 +101,9 @@ def check_proposers(honouree_ids, rows):
 
 def submit(uow, actor, data, rows, today):
     session, now = uow.session, uow.database.clock.now()
-    if data.get("request_id"):
-        earlier = earlier_request(session, Suggestion, data["request_id"])
-        if earlier is not None:
-            return earlier, False
+    earlier = earlier_request(session, Suggestion, data.get("request_id"))
+    if earlier is not None:
+        return earlier, False
     check_proposers(data["honouree_ids"], rows)
     made = Suggestion(
         id=new_id(), request_id=data.get("request_id"), topic=data["topic"], content=data["content"],
@@ -113,14 +111,9 @@ def submit(uow, actor, data, rows, today):
         submitted_by_unit_id=actor.unit_id, submitted_by_account=actor.account, submitted_on=today,
         submitted_year=today.year, commended=False, version=1, created_at=now, updated_at=now,
         proposers=[SuggestionProposer(honouree_id=h) for h in sorted(data["honouree_ids"])])
-    try:
-        with session.begin_nested():
-            session.add(made)
-    except IntegrityError:  # the same request_id committed in between
-        earlier = earlier_request(session, Suggestion, data["request_id"])
-        if earlier is None:
-            raise
-        return earlier, False
+    made, new = add_once(session, made)
+    if not new:
+        return made, False
     record_change(uow, actor, "suggestion", made.id, "submitted", None,
                   dict(snapshot(made), honouree_ids=data["honouree_ids"]))
     return made, True

@@ -37,6 +37,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
@@ -89,6 +90,24 @@ def earlier_request(session, model, request_id):
     if not request_id:
         return None
     return session.scalar(select(model).where(model.request_id == request_id))
+
+
+def add_once(session, made, *belonging):
+    """Add the new record ``made`` (and rows that ``belonging`` to it) in a savepoint; returns
+    ``(record, True)``, or ``(earlier, False)`` when a call with the same ``request_id`` committed it
+    in between (the unique key refuses the twin). Any other refusal is raised."""
+    try:
+        with session.begin_nested():
+            session.add(made)
+            if belonging:
+                session.flush()
+                session.add_all(belonging)
+    except IntegrityError:
+        earlier = earlier_request(session, type(made), made.request_id)
+        if earlier is None:
+            raise
+        return earlier, False
+    return made, True
 
 
 def service_metadata():

@@ -64,10 +64,9 @@ def honour_type_of(honour_types, code):
 def create(uow, actor, data, honour_types):
     """A new campaign in draft, organised by the actor's unit; the same ``request_id`` returns it again."""
     session, now = uow.session, uow.database.clock.now()
-    if data.get("request_id"):
-        earlier = earlier_request(session, Campaign, data["request_id"])
-        if earlier is not None:
-            return earlier
+    earlier = earlier_request(session, Campaign, data.get("request_id"))
+    if earlier is not None:
+        return earlier
     honour_type = honour_type_of(honour_types, data["honour_type"])
     clash = session.scalar(select(Campaign.id).where(
         Campaign.honour_type == data["honour_type"], Campaign.year == data["year"]))

@@ -48,10 +48,9 @@ def prepare(tree, actor, data):
 
 def track(uow, sealer, actor, unit_id, data, record):
     session, now = uow.session, uow.database.clock.now()
-    if data.get("request_id"):
-        earlier = earlier_request(session, Cultivation, data["request_id"])
-        if earlier is not None:
-            return earlier
+    earlier = earlier_request(session, Cultivation, data.get("request_id"))
+    if earlier is not None:
+        return earlier
     candidate = data["candidate"]
     if record is not None:
         key, name, masked = f"h:{record['id']}", record["name"], None

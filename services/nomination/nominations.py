@@ -182,10 +182,9 @@ def from_person(tree, candidate, nominating_unit_id):
 def create(uow, sealer, actor, prepared, data, cultivation_id=None):
     """Write the nomination prepared; the same ``request_id`` returns the one it made."""
     session, now = uow.session, uow.database.clock.now()
-    if data.get("request_id"):
-        earlier = earlier_request(session, Nomination, data["request_id"])
-        if earlier is not None:
-            return earlier
+    earlier = earlier_request(session, Nomination, data.get("request_id"))
+    if earlier is not None:
+        return earlier
     campaign = campaigns.get(session, prepared.campaign_id, lock=True)
     with as_conflict():
         procedure.require_campaign_state(campaign.state, (procedure.OPEN,), "nominating")

@@ -183,10 +183,9 @@ def public_listing(session, now, campaign_id=None, level=None, page=1, page_size
 def lodge(uow, sealer, notice_id, nomination_id, data, client_address):
     """An objection from anyone, during the window; at most OBJECTIONS_PER_HOUR per address an hour."""
     session, now = uow.session, uow.database.clock.now()
-    if data.get("request_id"):
-        earlier = earlier_request(session, Objection, data["request_id"])
-        if earlier is not None:
-            return earlier
+    earlier = earlier_request(session, Objection, data.get("request_id"))
+    if earlier is not None:
+        return earlier
     notice = get(session, notice_id, lock=True)  # in turn with closing it
     if notice.status != NoticeStatus.OPEN or now < notice.starts_at:
         raise NotFound(f"no open notice {notice_id!r}", {"notice_id": notice_id})

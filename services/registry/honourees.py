@@ -147,10 +147,9 @@ def register(uow, sealer, actor, data, scope=None, checked=False):
     and it flushes every record at once.
     """
     session, now = uow.session, uow.database.clock.now()
-    if data.get("request_id"):
-        earlier = earlier_request(session, Honouree, data["request_id"])
-        if earlier is not None:
-            return earlier
+    earlier = earlier_request(session, Honouree, data.get("request_id"))
+    if earlier is not None:
+        return earlier
     scope = scope if scope is not None else in_scope(session, actor)
     unit = managing_unit(session, actor, data["managing_unit_id"], scope)
     if data["category"] == Category.FARMER.value and unit.tier is not Tier.DISTRICT:

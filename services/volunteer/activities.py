@@ -22,10 +22,9 @@ activity or double-book a person. A retry with the same ``request_id`` returns t
 from datetime import UTC
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change
-from services.chassis.database import earlier_request, new_id
+from services.chassis.database import add_once, earlier_request, new_id
 from services.chassis.errors import Conflict, Invalid, NotFound
 
 from . import corps
@@ -68,14 +67,9 @@ def create(uow, actor, data, unit, scope):
         capacity=data["capacity"], description=data["description"], status=ActivityStatus.DRAFT, last_seq=0,
         version=1, created_by_account=actor.account, created_at=now, updated_at=now,
         skills=[ActivitySkill(skill=s) for s in sorted(data["required_skills"])])
-    try:
-        with session.begin_nested():
-            session.add(made)
-    except IntegrityError:  # the same request_id committed in between
-        earlier = earlier_request(session, Activity, data.get("request_id"))
-        if earlier is None:
-            raise
-        return earlier
+    made, new = add_once(session, made)
+    if not new:
+        return made
     record_change(uow, actor, "volunteer_activity", made.id, "created", None, activity_snapshot(made))
     return made
 

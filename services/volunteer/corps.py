@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change
-from services.chassis.database import earlier_request, new_id
+from services.chassis.database import add_once, earlier_request, new_id
 from services.chassis.errors import Conflict, Invalid, NotFound
 
 from .models.corps import (
@@ -71,14 +71,9 @@ def create_team(uow, actor, data, unit, scope):
     made = Team(id=new_id(), request_id=data.get("request_id"), name=data["name"], kind=TeamKind(data["kind"]),
                 unit_id=unit["id"], profession=data.get("profession"), admits_public=data["admits_public"],
                 description=data["description"], created_by_account=actor.account, created_at=now, updated_at=now)
-    try:
-        with session.begin_nested():
-            session.add(made)
-    except IntegrityError:  # the same request_id committed in between
-        earlier = earlier_request(session, Team, data.get("request_id"))
-        if earlier is None:
-            raise
-        return earlier
+    made, new = add_once(session, made)
+    if not new:
+        return made
     record_change(uow, actor, "volunteer_team", made.id, "created", None, team_snapshot(made))
     return made
 

@@ -9,10 +9,9 @@ posts it again only while it is pending: the ledger answers the same key with th
 money goes in once. The fund is the city's: only the city federation's accounts record donations.
 """
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change
-from services.chassis.database import earlier_request, new_id
+from services.chassis.database import add_once, earlier_request, new_id
 from services.chassis.errors import Conflict, Forbidden, NotFound
 
 from . import corps
@@ -45,14 +44,9 @@ def create(uow, actor, data, unit, scope):
     made = Project(id=new_id(), request_id=data.get("request_id"), title=data["title"], group=Group(data["group"]),
                    organiser_unit_id=unit["id"], fund_id=MUTUAL_AID_FUND, description=data["description"],
                    created_by_account=actor.account, created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(made)
-    except IntegrityError:
-        earlier = earlier_request(session, Project, data.get("request_id"))
-        if earlier is None:
-            raise
-        return earlier
+    made, new = add_once(session, made)
+    if not new:
+        return made
     record_change(uow, actor, "welfare_project", made.id, "created", None, project_snapshot(made))
     return made
 
@@ -76,14 +70,9 @@ def record(uow, actor, project_id, data, scope):
     made = Donation(id=new_id(), request_id=data.get("request_id"), project_id=found.id, donor=data["donor"],
                     amount=data["amount"], status=DonationStatus.PENDING, created_by_account=actor.account,
                     created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(made)
-    except IntegrityError:
-        earlier = earlier_request(session, Donation, data.get("request_id"))
-        if earlier is None:
-            raise
-        return earlier
+    made, new = add_once(session, made)
+    if not new:
+        return made
     record_change(uow, actor, "donation", made.id, "received", None, donation_snapshot(made))
     return made
 

@@ -16,10 +16,9 @@ from .vocabulary import FundKind, PostingKind, Purpose
 
 def create(uow, actor, data, scope):
     session = uow.session
-    if data.get("request_id"):
-        earlier = earlier_request(session, Fund, data["request_id"])
-        if earlier is not None:
-            return earlier
+    earlier = earlier_request(session, Fund, data.get("request_id"))
+    if earlier is not None:
+        return earlier
     owner = data.get("owner_unit_id") or actor.unit_id
     if owner not in scope:
         raise NotFound(f"no unit {owner!r}", {"owner_unit_id": owner})
