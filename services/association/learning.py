@@ -16,18 +16,18 @@ and why; it no longer counts against the capacity nor for attendance. There is n
 place is simply open. Signing the person up again re-activates the same row (the earlier cancellation
 stays in the audit trail).
 """
-from datetime import UTC, timedelta
+from datetime import UTC
 
 from sqlalchemy import case, distinct, func, select
 
 from services.chassis.audit import record_change
+from services.chassis.clock import BEIJING
 from services.chassis.database import add_once, earlier_request, new_id
 from services.chassis.errors import Conflict, Forbidden, NotFound
 
 from .models.learning import EXCHANGES, LearningEvent, LearningKind, LearningSignup
 
 EXCHANGE_TARGET = 100  # at least 100 honourees a year in exchanges (DOMAIN.md section 4)
-BEIJING = timedelta(hours=8)
 
 
 def not_found(event_id):
@@ -83,7 +83,7 @@ def create(uow, actor, data):
         return earlier, False
     made = LearningEvent(id=new_id(), request_id=data.get("request_id"), kind=LearningKind(data["kind"]),
                          title=data["title"], description=data["description"], place=data["place"],
-                         starts_at=data["starts_at"].astimezone(UTC), year=(data["starts_at"].astimezone(UTC) + BEIJING).year,
+                         starts_at=data["starts_at"].astimezone(UTC), year=data["starts_at"].astimezone(BEIJING).year,
                          capacity=data.get("capacity"), organiser_unit_id=actor.unit_id,
                          created_by_account=actor.account, created_at=now)
     made, new = add_once(session, made)

@@ -25,13 +25,13 @@ from services.chassis.actor import SYSTEM
 from services.chassis.audit import record_change, trail_of
 from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, NotFound
+from services.chassis.people import must_be_eligible
 from services.chassis.schemas import load
 
 from .models.membership import Membership, MembershipStatus
 from .organs import end_seats_of
 
 REVOKED = "所有荣誉已撤销 (no active honour left)"
-CHUNK = 500  # SQLite takes a bounded number of parameters
 
 
 class HonourRevokedSchema(Schema):
@@ -135,18 +135,6 @@ def history(session, metadata, found):
 
 # --- joining and leaving ------------------------------------------------------------------------
 
-def must_be_eligible(row):
-    """A living honouree holding an active honour (the registry's roster says); else 409 naming what is missing."""
-    if row["eligible"]:
-        return
-    if row["employment_status"] == "deceased":
-        why, missing = "the honouree is deceased", "alive"
-    else:
-        why, missing = "the honouree holds no active honour", "active_honour"
-    raise Conflict(f"the honouree cannot join the association: {why}",
-                   {"honouree_id": row["honouree_id"], "missing": missing})
-
-
 def live_conflict(found):
     return Conflict(f"the honouree is a member already: membership {found.id}",
                     {"membership_id": found.id, "honouree_id": found.honouree_id, "status": found.status.value})
@@ -166,7 +154,7 @@ def join(uow, actor, data, row, today):
     earlier = earlier_request(session, Membership, data.get("request_id"))
     if earlier is not None:
         return retried(earlier, data), False
-    must_be_eligible(row)
+    must_be_eligible(row, "the honouree cannot join the association")
     current = live(session, row["honouree_id"])
     if current is not None:
         raise live_conflict(current)

@@ -3,6 +3,8 @@ records, nomination collects the same fields for a new candidate. Plain Python, 
 Chinese terms beside the codes the API uses."""
 from enum import Enum
 
+from .errors import Conflict
+
 
 class Gender(str, Enum):
     MALE = "male"
@@ -49,3 +51,15 @@ class HonourLevel(str, Enum):
 
 
 CATEGORY_FLAGS = ("front_line", "migrant_worker", "non_public_enterprise", "high_tech_enterprise")
+
+
+def must_be_eligible(row, what):
+    """A row of the registry's roster that is eligible (a living honouree holding an active honour);
+    else a 409 saying ``what`` cannot be done and naming what is missing (``alive``, ``active_honour``)."""
+    if row["eligible"]:
+        return
+    if row["employment_status"] == EmploymentStatus.DECEASED.value:
+        why, missing = "the honouree is deceased", "alive"
+    else:
+        why, missing = "the honouree holds no active honour", "active_honour"
+    raise Conflict(f"{what}: {why}", {"honouree_id": row["honouree_id"], "missing": missing})

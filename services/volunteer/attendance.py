@@ -23,8 +23,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.chassis.audit import record_change
+from services.chassis.clock import BEIJING
 from services.chassis.database import new_id
 from services.chassis.errors import Conflict, Invalid, NotFound
+from services.chassis.spreadsheets import cell
 
 from . import activities, corps
 from .models.activities import Activity, SignupStatus
@@ -33,8 +35,6 @@ from .models.corps import Team, Volunteer
 
 EARLY = timedelta(hours=2)  # check-in opens this long before the activity begins
 LATE = timedelta(hours=4)   # check-out closes this long after it ends
-BEIJING = timedelta(hours=8)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # as services/welfare/statements.py
 
 
 def not_found(attendance_id):
@@ -77,7 +77,7 @@ def check_in(uow, actor, signup_id, data, scope):
         id=new_id(), signup_id=held.id, activity_id=found_activity.id, volunteer_id=member.id,
         person_key=held.person_key, team_id=member.team_id, unit_id=member.unit_id,
         organiser_unit_id=found_activity.organiser_unit_id, category=found_activity.category.value,
-        year=(found_activity.starts_at + BEIJING).year, status=AttendanceStatus.CHECKED_IN, checked_in_at=at,
+        year=found_activity.starts_at.astimezone(BEIJING).year, status=AttendanceStatus.CHECKED_IN, checked_in_at=at,
         updated_at=now)
     try:
         with session.begin_nested():
@@ -212,15 +212,6 @@ def _labels(session, group_by, keys):
 COLUMNS = ["activity_id", "title", "category", "organiser_unit_id", "place", "starts_at", "ends_at",
            "volunteer_id", "team_id", "status", "checked_in_at", "checked_out_at", "proposed_minutes",
            "confirmed_minutes", "confirmed_hours"]
-
-
-def cell(value):
-    """A CSV cell that a spreadsheet shows as text, never runs as a formula (CSV injection)."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def record_csv(session, volunteer_id, scope):

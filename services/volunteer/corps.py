@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from services.chassis.audit import record_change
 from services.chassis.database import add_once, earlier_request, new_id
 from services.chassis.errors import Conflict, Invalid, NotFound
+from services.chassis.people import must_be_eligible
 
 from .models.corps import (
     AvailabilitySlot,
@@ -33,9 +34,6 @@ from .models.corps import (
     VolunteerSkill,
     VolunteerStatus,
 )
-
-REVOKED = "honouree status ended: the last honour was revoked"
-
 
 # --- teams -------------------------------------------------------------------------------------
 
@@ -137,16 +135,6 @@ def volunteer(session, volunteer_id, scope, lock=False):
     return found
 
 
-def must_be_eligible(row):
-    if row["eligible"]:
-        return
-    if row["employment_status"] == "deceased":
-        why, missing = "the honouree is deceased", "alive"
-    else:
-        why, missing = "the honouree holds no active honour", "active_honour"
-    raise Conflict(f"the honouree cannot join a team: {why}", {"honouree_id": row["honouree_id"], "missing": missing})
-
-
 def live_key(team_id, honouree_id):
     return f"{team_id}:{honouree_id}"
 
@@ -189,7 +177,7 @@ def enrol(uow, actor, data, scope, row=None):
                            {"team_id": found_team.id, "missing": "admits_public"})
         kind, honouree_id, name, key = VolunteerKind.PUBLIC, None, data["name"], None
     else:
-        must_be_eligible(row)
+        must_be_eligible(row, "the honouree cannot join a team")
         kind, honouree_id, name = VolunteerKind.HONOUREE, row["honouree_id"], row["name"]
         key = live_key(found_team.id, honouree_id)
         existing = by_live_key(session, key)

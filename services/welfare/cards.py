@@ -26,6 +26,7 @@ from services.chassis.actor import SYSTEM
 from services.chassis.audit import record_change, trail_of
 from services.chassis.database import earlier_request, new_id
 from services.chassis.errors import Conflict, Forbidden, Invalid, NotFound
+from services.chassis.people import must_be_eligible
 
 from .models.cards import (
     LIVE,
@@ -196,16 +197,6 @@ def live_card(session, honouree_id, lock=False):
     if lock:
         query = query.with_for_update()
     return session.scalar(query)
-
-
-def must_be_eligible(row, what):
-    if row["eligible"]:
-        return
-    if row["employment_status"] == "deceased":
-        why, missing = "the honouree is deceased", "alive"
-    else:
-        why, missing = "the honouree holds no active honour", "active_honour"
-    raise Conflict(f"{what}: {why}", {"honouree_id": row["honouree_id"], "missing": missing})
 
 
 def live_conflict(card):
