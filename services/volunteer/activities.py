@@ -21,7 +21,8 @@ activity or double-book a person. A retry with the same ``request_id`` returns t
 """
 from datetime import UTC
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
 
 from services.chassis.audit import record_change
 from services.chassis.database import add_once, earlier_request, new_id
@@ -164,11 +165,17 @@ def change(uow, actor, activity_id, changes, scope):
         for one in held:
             one.starts_at, one.ends_at = found.starts_at, found.ends_at
         session.flush()
-        for one in held:
-            if one.status in LIVE:
-                clashed += [{"signup_id": one.id, "volunteer_id": one.volunteer_id,
-                             "clashing_signup_id": other.id, "clashing_activity_id": other.activity_id}
-                            for other in clashes(session, one.person_key, found)]
+        # every live sign-up's clashes at the new time, in one query (a sign-up each would be thousands)
+        other = aliased(Signup)
+        clashed = [{"signup_id": one.id, "volunteer_id": one.volunteer_id, "clashing_signup_id": theirs.id,
+                    "clashing_activity_id": theirs.activity_id}
+                   for one, theirs in session.execute(
+                       select(Signup, other).join(other, and_(
+                           other.person_key == Signup.person_key, other.status.in_(LIVE),
+                           other.activity_id != found.id, other.starts_at < found.ends_at,
+                           other.ends_at > found.starts_at))
+                       .where(Signup.activity_id == found.id, Signup.status.in_(LIVE))
+                       .order_by(Signup.seq, other.starts_at))]
     session.flush()
     record_change(uow, actor, "volunteer_activity", found.id, "changed", before, after)
     promoted = promote(uow, actor, found) if "capacity" in changed else []
