@@ -31,7 +31,6 @@ import os
 import random
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,7 @@ import requests
 from bench.memory import START_TIMEOUT, STOP_TIMEOUT, SUITE, stop_processes, tail
 from bench.report import latency_summary
 from services.chassis.id_numbers import make_id_number
+from services.chassis.testing import free_port
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERVICES = ("registry", "nomination", "welfare", "association", "volunteer")
@@ -61,12 +61,6 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "秀英桂兰玉凤建国建华志强国庆海燕文明永红"
 HONOURS = ("beijing_model_worker", "national_model_worker", "capital_labour_medal", "beijing_advanced_worker")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # --- setting the suite up ---------------------------------------------------------------------

@@ -259,9 +259,8 @@ def run_scrapes(amqp_uri, directory, uris, keys):
     services = running_services(amqp_uri, directory, uris, keys)
     started = time.perf_counter()
     try:
-        services.start(lambda: all(ready(port) for port in services.ports.values()))
+        pids = services.start(lambda: all(ready(port) for port in services.ports.values()))
         result = {"start_s": time.perf_counter() - started}
-        pids = {name: process.pid for name, process in services.processes.items()}
         idle = idle_rates(pids)
         for name in SERVICES:  # one at a time, within the dead-letter counts' cache
             result[name] = back_to_back(services.ports[name], pids[name], idle[name])

@@ -7,9 +7,8 @@ import os
 import subprocess
 import sys
 
-from bench.gateway import free_port
 from bench.memory import stop_processes, tail
-from services.chassis.testing import wait_for
+from services.chassis.testing import free_port, wait_for
 from services.chassis.topology import declare
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -1,4 +1,6 @@
 """What the deploy tests read: the manifests, the compose file, and the names the code knows."""
+import copy
+import functools
 import glob
 import os
 import re
@@ -53,7 +55,13 @@ def k8s_files():
 
 
 def k8s_documents():
-    """(file name, document) of every Kubernetes object under deploy/k8s (not the Kustomization)."""
+    """(file name, document) of every Kubernetes object under deploy/k8s (not the Kustomization); a copy
+    the caller may change."""
+    return copy.deepcopy(_parsed_k8s_documents())
+
+
+@functools.cache
+def _parsed_k8s_documents():
     documents = []
     for path in k8s_files():
         with open(path, encoding="utf-8") as f:

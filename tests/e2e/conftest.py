@@ -1,7 +1,6 @@
 """The whole suite as `make run` starts it: scripts/suite.sh run, on ports and a vhost of its own."""
 import os
 import signal
-import socket
 import subprocess
 import uuid
 
@@ -9,7 +8,7 @@ import pytest
 import requests
 
 from services.chassis.database import make_engine
-from services.chassis.testing import wait_for
+from services.chassis.testing import free_port, wait_for
 from services.welfare import invariants
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -19,12 +18,6 @@ SERVICES = ("registry", "nomination", "welfare", "association", "volunteer")
 def pytest_collection_modifyitems(items):
     """A test that stops the shared suite goes after every other, whatever the file names' order."""
     items.sort(key=lambda item: item.get_closest_marker("stops_the_suite") is not None)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # ports of this run's own, so two runs on one machine do not meet

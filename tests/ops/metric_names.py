@@ -6,6 +6,7 @@ here they are the literal names the code hands to services.chassis.metrics.GAUGE
 (tests/e2e/test_prometheus_scrape.py) checks the same names against a real Prometheus's scrape.
 """
 import ast
+import functools
 import glob
 import importlib
 import json
@@ -88,6 +89,7 @@ def registered_names():
     return names
 
 
+@functools.cache
 def scrape_time_gauge_names():
     """The ``laomo_*`` names that are first items of (name, help, labels, value) tuples in the code: the
     samples services.chassis.metrics.GAUGES reads at scrape time."""
@@ -102,7 +104,7 @@ def scrape_time_gauge_names():
             if isinstance(node, ast.Tuple) and len(node.elts) >= 3 and isinstance(node.elts[0], ast.Constant) \
                     and isinstance(node.elts[0].value, str) and re.fullmatch(r"laomo_[a-z0-9_]+", node.elts[0].value):
                 names.add(node.elts[0].value)
-    return names
+    return frozenset(names)
 
 
 def exposed_metrics():

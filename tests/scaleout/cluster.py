@@ -3,7 +3,6 @@ environment only, as a deployment starts them, each with a metrics port and a lo
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import uuid
@@ -13,18 +12,12 @@ import pika
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from services.chassis.testing import wait_for
+from services.chassis.testing import free_port, wait_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PYTHON = os.path.join(ROOT, ".venv", "bin", "python")
 NAMEKO = os.path.join(ROOT, ".venv", "bin", "nameko")
 STOP_GRACE_SECONDS = 10
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def run_command(args, env, what):

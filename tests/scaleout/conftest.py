@@ -13,9 +13,8 @@ import requests
 from sqlalchemy import text
 
 from services.chassis.database import make_engine
-from services.chassis.testing import wait_for
 
-from .cluster import Replica, consumers, run_command
+from .cluster import replicas, run_command
 
 WELFARE = "services.welfare.service:WelfareService"
 QUEUE_TYPE = "quorum"
@@ -81,16 +80,5 @@ def suite_env(broker, databases):
 @pytest.fixture(scope="module")
 def registry(suite_env, broker, log_dir):
     """One registry process: welfare's entrypoints ask it for the actor's scope."""
-    process = Replica("registry", "registry", suite_env, log_dir)
-    try:
-        wait_for(process.serving_metrics, timeout=60, interval=0.1, message="the registry's metrics")
-        wait_for(lambda: consumers(broker.uri, "rpc-registry") == 1, timeout=60, interval=0.05,
-                 message="the registry consuming its RPC queue")
-    except BaseException:
-        process.stop()
-        print(f"----- log of the registry -----\n{process.output()}")
-        raise
-    try:
+    with replicas("registry", 1, suite_env, log_dir, "rpc-registry", broker.uri) as (process,):
         yield process
-    finally:
-        process.stop()

@@ -1,5 +1,4 @@
 """What operations rely on: queue types for a cluster, the probes, and business gauges at scrape time."""
-import socket
 
 import pytest
 import requests
@@ -11,17 +10,11 @@ from services.chassis import events, topology
 from services.chassis.database import databases_of
 from services.chassis.events import handler_queue_name
 from services.chassis.metrics import BusinessGauges
-from services.chassis.testing import wait_for
+from services.chassis.testing import free_port, wait_for
 
 from .parcels import Parcel, ParcelService, ReceiptService
 
 RECEIPT_QUEUE = handler_queue_name("parcels", "parcel_sent", "receipts", "on_parcel_sent")
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def queue_types(rabbit_manager, vhost):
